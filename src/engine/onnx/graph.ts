@@ -234,3 +234,20 @@ export function renameOutputs(graph: Graph, names: Record<string, string>): Grap
   });
   return graph;
 }
+
+/**
+ * Copies `sub`'s nodes into the builder's graph: its inputs wired to `inputs`, its intermediate values
+ * prefixed, its initializers shared by name (so a backbone inlined once per scale keeps one copy of its
+ * weights). Returns sub's output names mapped to the new value names.
+ */
+export function inlineGraph(b: GraphBuilder, sub: Graph, inputs: Record<string, string>, prefix: string): Record<string, string> {
+  for (const i of sub.inputs) if (!(i.name in inputs)) throw new Error(`inlineGraph: input '${i.name}' of '${sub.name}' is not wired`);
+  const rename = (v: string) => (v === '' || sub.initializers.has(v) ? v : inputs[v] ?? prefix + v);
+  for (const [k, t] of sub.initializers) {
+    const existing = b.graph.initializers.get(k);
+    if (existing && existing !== t) throw new Error(`inlineGraph: initializer '${k}' clashes with a different tensor`);
+    b.graph.initializers.set(k, t);
+  }
+  for (const n of sub.nodes) b.graph.nodes.push({ ...n, name: n.name && prefix + n.name, inputs: n.inputs.map(rename), outputs: n.outputs.map(rename) });
+  return Object.fromEntries(sub.outputs.map((o) => [o.name, rename(o.name)]));
+}

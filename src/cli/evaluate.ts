@@ -1,0 +1,99 @@
+/** `npm run eval -- --data DIR --model DIR [--json FILE]`: score `test/*` and report the metrics. */
+import { writeFileSync } from 'node:fs';
+import { decodeImage, decodeMask, maskToMap } from '../engine/image/decode';
+import { aupro } from '../engine/metrics/aupro';
+import { auroc } from '../engine/metrics/auroc';
+import { f1Max, precisionRecallAt } from '../engine/metrics/f1';
+import type { PartModel } from '../engine/patchflow/pipeline';
+import { pixelAuroc } from '../engine/train/trainer';
+import { readBytes, testImages } from './dataset';
+import { ProgressBar } from './progress';
+
+export interface EvalReport {
+  part: string;
+  data: string;
+  images: number;
+  image_auroc: number;
+  pixel_auroc: number | null;
+  aupro: number | null;
+  f1_max: number;
+  threshold: number;
+  precision: number;
+  recall: number;
+  latency_ms: number;
+  per_type: Record<string, { count: number; mean_score: number; detected: number }>;
+  per_image: { file: string; label: number; type: string; score: number }[];
+}
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+export async function evaluateCommand(model: PartModel, data: string, options: { json?: string; quiet?: boolean } = {}): Promise<EvalReport> {
+  const images = testImages(data);
+  const withMasks = images.some((i) => i.maskPath);
+  const size = model.manifest.settings.features.inputSize;
+  const crop = model.manifest.settings.centerCrop;
+  const scores: number[] = [];
+  const labels: number[] = [];
+  const latencies: number[] = [];
+  const maps: Float32Array[] = [];
+  const masks: Uint8Array[] = [];
+  const bar = options.quiet ? undefined : new ProgressBar('evaluating', images.length);
+  for (const [i, img] of images.entries()) {
+    const decoded = decodeImage(readBytes(img.path), img.path);
+    const result = await model.inspect(decoded);
+    scores.push(result.score);
+    labels.push(img.label);
+    latencies.push(result.milliseconds);
+    if (withMasks) {
+      maps.push(result.anomalyMap);
+      masks.push(img.maskPath ? maskToMap(decodeMask(readBytes(img.maskPath), img.maskPath), size, crop) : new Uint8Array(size * size));
+    }
+    bar?.update(i + 1);
+  }
+  const threshold = model.manifest.thresholds.image;
+  const atThreshold = precisionRecallAt(scores, labels, threshold);
+  const perType: EvalReport['per_type'] = {};
+  images.forEach((img, i) => {
+    const t = (perType[img.type] ??= { count: 0, mean_score: 0, detected: 0 });
+    t.count++;
+    t.mean_score += scores[i];
+    if (scores[i] >= threshold) t.detected++;
+  });
+  for (const t of Object.values(perType)) t.mean_score /= t.count;
+  const report: EvalReport = {
+    part: model.manifest.part,
+    data,
+    images: images.length,
+    image_auroc: auroc(scores, labels),
+    pixel_auroc: withMasks ? pixelAuroc(maps, masks) : null,
+    aupro: withMasks ? aupro(maps.map((map, i) => ({ map, mask: masks[i], width: size, height: size }))) : null,
+    f1_max: f1Max(scores, labels).f1,
+    threshold,
+    precision: atThreshold.precision,
+    recall: atThreshold.recall,
+    latency_ms: median(latencies),
+    per_type: perType,
+    per_image: images.map((img, i) => ({ file: img.name, label: img.label, type: img.type, score: scores[i] })),
+  };
+  if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}
+
+export function formatReport(r: EvalReport): string {
+  const fmt = (v: number | null) => (v === null ? 'n/a (no masks)' : v.toFixed(4));
+  const rows = [
+    ['image AUROC', fmt(r.image_auroc)],
+    ['pixel AUROC', fmt(r.pixel_auroc)],
+    ['AUPRO (30% FPR)', fmt(r.aupro)],
+    ['F1 max', fmt(r.f1_max)],
+    ['threshold', r.threshold.toFixed(4)],
+    ['  precision', fmt(r.precision)],
+    ['  recall', fmt(r.recall)],
+    ['latency (median)', `${r.latency_ms.toFixed(1)} ms`],
+  ];
+  const types = Object.entries(r.per_type).map(([t, v]) => `  ${t.padEnd(16)} ${String(v.count).padStart(4)} images  mean score ${v.mean_score.toFixed(3)}  flagged ${v.detected}/${v.count}`);
+  return [`${r.part} on ${r.data} (${r.images} images)`, ...rows.map(([k, v]) => `  ${k.padEnd(18)} ${v}`), 'per type:', ...types].join('\n');
+}

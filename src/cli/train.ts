@@ -1,0 +1,60 @@
+/** `npm run train -- --data DIR --out DIR`: teach a part from `train/good`. */
+import path from 'node:path';
+import type { Runtime } from '../engine/runtime';
+import { defaultSettings, type ModelSettings } from '../engine/patchflow/manifest';
+import type { LoadedBackbone } from '../engine/patchflow/pipeline';
+import { trainDefaults, trainPartModel, type TrainOptions, type TrainedModel } from '../engine/train/trainer';
+import { readBytes, trainImages } from './dataset';
+import { ProgressBar } from './progress';
+
+export interface TrainArgs {
+  data: string;
+  part?: string;
+  epochs?: number;
+  batch?: number;
+  lr?: number;
+  seed?: number;
+  size?: number;
+  taps?: string[];
+  scales?: number[];
+  steps?: number;
+  crop?: number;
+  quiet?: boolean;
+}
+
+export function settingsFrom(args: TrainArgs): ModelSettings {
+  const s = defaultSettings();
+  if (args.size) s.features.inputSize = args.size;
+  if (args.taps) s.features.taps = args.taps;
+  if (args.scales) s.features.scales = args.scales;
+  if (args.steps) s.head.flow.steps = args.steps;
+  if (args.crop) s.centerCrop = args.crop;
+  return s;
+}
+
+export async function trainCommand(runtime: Runtime, backbone: LoadedBackbone, args: TrainArgs): Promise<TrainedModel> {
+  const files = trainImages(args.data);
+  const images = files.map((f) => ({ name: f.path, bytes: readBytes(f.path) }));
+  const defaults = trainDefaults();
+  const options: TrainOptions = {
+    ...defaults,
+    part: args.part ?? path.basename(path.resolve(args.data)),
+    dataLabel: `${path.basename(path.resolve(args.data))}/train/good (${files.length} images)`,
+    settings: settingsFrom(args),
+    epochs: args.epochs ?? defaults.epochs,
+    batchSize: args.batch ?? defaults.batchSize,
+    learningRate: args.lr ?? defaults.learningRate,
+    seed: args.seed ?? defaults.seed,
+  };
+  let cacheBar: ProgressBar | undefined;
+  let trainBar: ProgressBar | undefined;
+  const log = (line: string) => args.quiet || process.stderr.write(`${line}\n`);
+  log(`training '${options.part}' on ${files.length} good images: ${JSON.stringify(options.settings.features)}, ${options.epochs} epochs, batch ${options.batchSize}`);
+  options.onProgress = (p) => {
+    if (args.quiet) return;
+    if (p.phase === 'cache') (cacheBar ??= new ProgressBar('caching taps', p.total)).update(p.done);
+    if (p.phase === 'train') (trainBar ??= new ProgressBar('training   ', p.epochs * p.steps)).update((p.epoch - 1) * p.steps + p.step, `epoch ${p.epoch} loss ${p.loss.toFixed(4)}`);
+    if (p.phase === 'validate') log(`  epoch ${p.epoch}: loss ${p.loss.toFixed(4)}, validation image AUROC ${p.imageAuroc.toFixed(4)}, pixel AUROC ${p.pixelAuroc.toFixed(4)}${p.best ? '  ← best' : ''}`);
+  };
+  return trainPartModel(runtime, backbone, images, options);
+}

@@ -1,0 +1,85 @@
+/**
+ * A part model on disk: `manifest.json` (every number that defines the model) + `head.onnx`.
+ * The manifest is the single home of input size, scales, taps, head settings and thresholds.
+ */
+import type { FeatureSettings } from './aggregation';
+import type { HeadSettings } from './head';
+
+export const PART_FORMAT = 'patchflow-inspect/part@1';
+
+export interface ModelSettings {
+  features: FeatureSettings;
+  /** Centre-crop fraction before resizing (null = whole image). */
+  centerCrop: number | null;
+  head: HeadSettings;
+}
+
+export interface ScoreStatistics {
+  count: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  /** Quantiles of good validation scores, keyed "0.5", "0.9", "0.95", "0.99". */
+  quantiles: Record<string, number>;
+}
+
+export interface TrainingRecord {
+  date: string;
+  /** Where the training images came from (a folder name, not the images). */
+  data: string;
+  trainImages: number;
+  validationImages: number;
+  epochs: number;
+  bestEpoch: number;
+  batchSize: number;
+  learningRate: number;
+  weightDecay: number;
+  seed: number;
+  /** Mean training loss per epoch. */
+  lossCurve: number[];
+  /** Validation metrics per epoch on held-out good images + synthetic anomalies. */
+  validation: { epoch: number; imageAuroc: number; pixelAuroc: number }[];
+  seconds: number;
+}
+
+export interface PartManifest {
+  format: typeof PART_FORMAT;
+  part: string;
+  backbone: { id: string; sha256: string };
+  settings: ModelSettings;
+  /** Image verdict: score ≥ image → reject. Pixel threshold colours the heat map. */
+  thresholds: { image: number; pixel: number; rule: string };
+  /** Scores of held-out good images: the scale against which a new score is judged. */
+  goodScores: ScoreStatistics;
+  training: TrainingRecord;
+  /** File of the head, relative to the manifest. */
+  head: string;
+}
+
+/** The default model: the settings chosen by measurement (docs in README). */
+export function defaultSettings(): ModelSettings {
+  return {
+    features: { inputSize: 256, scales: [1, 0.5, 0.25], taps: ['s8_block', 's16_block', 's32_block'] },
+    centerCrop: null,
+    head: {
+      adapterChannels: 128,
+      flow: { steps: 1, hidden: 128, clamp: 2, conditionChannels: 0, permutationSeed: 0 },
+      mapSmoothingSigma: 4,
+    },
+  };
+}
+
+export class ManifestError extends Error {}
+
+/** Checks a parsed manifest enough to fail early with a message a line engineer can act on. */
+export function validateManifest(m: unknown, where: string): PartManifest {
+  const pm = m as Partial<PartManifest>;
+  if (!pm || typeof pm !== 'object' || pm.format !== PART_FORMAT) {
+    throw new ManifestError(`${where}: not a PatchFlow Inspect part model (format should be '${PART_FORMAT}')`);
+  }
+  for (const key of ['part', 'backbone', 'settings', 'thresholds', 'goodScores', 'head'] as const) {
+    if (pm[key] === undefined) throw new ManifestError(`${where}: manifest lacks '${key}'`);
+  }
+  return pm as PartManifest;
+}

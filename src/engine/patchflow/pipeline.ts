@@ -1,0 +1,117 @@
+/**
+ * One image's way through a part model: decoded pixels → preprocess → backbone at every scale → head,
+ * composed into a single ONNX graph (one session per part model), plus the verdict.
+ */
+import { GraphBuilder, attr, inlineGraph, extractSubgraph, type DType, type Graph } from '../onnx/graph';
+import { parseModel, serializeModel } from '../onnx/serialize';
+import type { BackboneManifest } from '../backbone/manifest';
+import type { RgbImage } from '../image/decode';
+import { runSession, type InferenceSession, type Runtime } from '../runtime';
+import { buildFeatureExtractor, tapLayout, type ScaledTap } from './aggregation';
+import { HEAD_OUTPUTS } from './head';
+import { ManifestError, type ModelSettings, type PartManifest } from './manifest';
+import { IMAGE_OUTPUT, PIXELS_INPUT, buildPreprocessGraph, pixelsFeed } from './preprocess';
+
+export interface LoadedBackbone {
+  manifest: BackboneManifest;
+  graph: Graph;
+}
+
+/** pixels [H, W, 3] uint8 → every scaled tap of the settings (as `dtype`). */
+export function buildTapGraph(backbone: LoadedBackbone, settings: ModelSettings, dtype: DType = 'float32'): { graph: Graph; layout: ScaledTap[] } {
+  const layout = tapLayout(settings.features, backbone.manifest);
+  const outputs = [...new Set(layout.map((t) => t.tap.output))];
+  const trunk = extractSubgraph(backbone.graph, outputs, 'backbone');
+  const features = buildFeatureExtractor(trunk, backbone.manifest, settings.features, layout);
+  const preprocess = buildPreprocessGraph({
+    inputSize: settings.features.inputSize,
+    centerCrop: settings.centerCrop,
+    scale: backbone.manifest.input.scale,
+    offset: backbone.manifest.input.offset,
+  });
+  const b = new GraphBuilder('taps', 'taps/');
+  b.input(PIXELS_INPUT, 'uint8', ['height', 'width', 3]);
+  const pre = inlineGraph(b, preprocess, { [PIXELS_INPUT]: PIXELS_INPUT }, '');
+  const taps = inlineGraph(b, features, { image: pre[IMAGE_OUTPUT] }, '');
+  for (const t of layout) {
+    const v = dtype === 'float32' ? taps[t.name] : b.op('Cast', [taps[t.name]], { to: attr.i(dtype === 'float16' ? 10 : 1) });
+    b.outputAs(v, `${t.name}:out`, dtype, [1, t.tap.channels, t.height, t.width]);
+  }
+  return { graph: b.graph, layout };
+}
+
+/** Output name of a tap in the graph of `buildTapGraph`. */
+export const tapOutputName = (t: ScaledTap) => `${t.name}:out`;
+
+/** The whole inference graph: pixels → score, anomaly map, log-likelihood map. */
+export function buildInferenceGraph(backbone: LoadedBackbone, settings: ModelSettings, head: Graph): Graph {
+  const { graph: tapGraph, layout } = buildTapGraph(backbone, settings);
+  const b = new GraphBuilder('patchflow', 'pf/');
+  b.input(PIXELS_INPUT, 'uint8', ['height', 'width', 3]);
+  const taps = inlineGraph(b, tapGraph, { [PIXELS_INPUT]: PIXELS_INPUT }, '');
+  const out = inlineGraph(b, head, Object.fromEntries(layout.map((t) => [t.name, taps[tapOutputName(t)]])), 'head/');
+  for (const name of Object.values(HEAD_OUTPUTS)) {
+    const info = head.outputs.find((o) => o.name === name)!;
+    b.outputAs(out[name], name, 'float32', info.shape?.map((d) => (d === 'batch' ? 1 : d)));
+  }
+  return b.graph;
+}
+
+export interface Inspection {
+  /** Image anomaly score (max of the smoothed log-space anomaly map). */
+  score: number;
+  /** Score in units of the good images' spread: (score − good mean) / good std. */
+  normalizedScore: number;
+  verdict: 'pass' | 'fail';
+  /** Anomaly map u at input resolution, row-major [size × size]. */
+  anomalyMap: Float32Array;
+  mapSize: number;
+  /** Per-cell log-likelihood on the stride-8 grid, row-major [grid × grid]. */
+  logLikelihood: Float32Array;
+  gridSize: number;
+  milliseconds: number;
+}
+
+/** A loaded part model: one onnxruntime session over the composed graph. */
+export class PartModel {
+  private constructor(
+    readonly manifest: PartManifest,
+    private readonly runtime: Runtime,
+    private readonly session: InferenceSession,
+  ) {}
+
+  static async load(runtime: Runtime, backbone: LoadedBackbone, manifest: PartManifest, headBytes: Uint8Array): Promise<PartModel> {
+    if (manifest.backbone.id !== backbone.manifest.id || manifest.backbone.sha256 !== backbone.manifest.sha256) {
+      throw new ManifestError(
+        `part model '${manifest.part}' was trained on backbone '${manifest.backbone.id}' (sha256 ${manifest.backbone.sha256.slice(0, 12)}…), ` +
+          `but the loaded backbone is '${backbone.manifest.id}' (sha256 ${backbone.manifest.sha256.slice(0, 12)}…); retrain the part or load its backbone`,
+      );
+    }
+    const head = parseModel(headBytes).graph;
+    const session = await runtime.createSession(serializeModel(buildInferenceGraph(backbone, manifest.settings, head)));
+    return new PartModel(manifest, runtime, session);
+  }
+
+  async inspect(image: RgbImage): Promise<Inspection> {
+    const t0 = performance.now();
+    const out = await runSession(this.runtime, this.session, { [PIXELS_INPUT]: pixelsFeed(image, this.manifest.settings) });
+    const score = (out[HEAD_OUTPUTS.score].data as Float32Array)[0];
+    const map = out[HEAD_OUTPUTS.anomalyMap];
+    const ll = out[HEAD_OUTPUTS.logLikelihood];
+    const good = this.manifest.goodScores;
+    return {
+      score,
+      normalizedScore: (score - good.mean) / (good.std || 1),
+      verdict: score >= this.manifest.thresholds.image ? 'fail' : 'pass',
+      anomalyMap: map.data as Float32Array,
+      mapSize: map.dims[3],
+      logLikelihood: ll.data as Float32Array,
+      gridSize: ll.dims[3],
+      milliseconds: performance.now() - t0,
+    };
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}

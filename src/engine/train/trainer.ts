@@ -1,0 +1,259 @@
+/**
+ * Teaching a part from good images only: cache backbone taps once, run the ONNX training step in a
+ * loop, pick the epoch that best separates held-out good images from synthetic anomalies, calibrate
+ * the threshold on them, and export `head.onnx` + manifest.
+ */
+import type { Tensor } from '../onnx/graph';
+import { serializeModel } from '../onnx/serialize';
+import { probeShapes } from '../onnx/autodiff';
+import { decodeImage, maskToMap, type RgbImage } from '../image/decode';
+import { HEAD_OUTPUTS, buildHeadGraph, buildTrainingForward, headBufferNames, initHead } from '../patchflow/head';
+import { PART_FORMAT, type ModelSettings, type PartManifest } from '../patchflow/manifest';
+import { buildTapGraph, type LoadedBackbone } from '../patchflow/pipeline';
+import { createRng, permutation } from '../random';
+import { runSession, type HostTensor, type InferenceSession, type Runtime } from '../runtime';
+import { auroc } from '../metrics/auroc';
+import { calibrate } from './calibration';
+import { BIAS_CORRECTION, LEARNING_RATE, STEP_LOSS, adamDefaults, buildTrainingStep, firstMoment, nextValue, secondMoment } from './step';
+import { foregroundMask, pasteAnomaly } from './synthetic';
+import { TapCache, cacheImage } from './tap-cache';
+
+export interface TrainingImage {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface TrainOptions {
+  part: string;
+  /** Describes the training data in the manifest (e.g. the folder name). */
+  dataLabel: string;
+  settings: ModelSettings;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  weightDecay: number;
+  seed: number;
+  /** Share of good images held out for model selection and calibration. */
+  validationFraction: number;
+  /** Synthetic anomalies made from each held-out good image. */
+  syntheticPerImage: number;
+  onProgress?: (p: TrainProgress) => void;
+}
+
+export const trainDefaults = (): Omit<TrainOptions, 'part' | 'dataLabel' | 'settings'> => ({
+  epochs: 10,
+  batchSize: 16,
+  learningRate: 1e-3,
+  weightDecay: 1e-4,
+  seed: 42,
+  validationFraction: 0.15,
+  syntheticPerImage: 2,
+});
+
+export type TrainProgress =
+  | { phase: 'cache'; done: number; total: number }
+  | { phase: 'train'; epoch: number; epochs: number; step: number; steps: number; loss: number }
+  | { phase: 'validate'; epoch: number; imageAuroc: number; pixelAuroc: number; loss: number; best: boolean };
+
+export interface TrainedModel {
+  manifest: PartManifest;
+  head: Uint8Array;
+}
+
+interface ValidationSet {
+  cache: TapCache;
+  /** 1 = synthetic anomaly. */
+  labels: Uint8Array;
+  /** Defect masks on the model's map (all zero for good images). */
+  masks: Uint8Array[];
+}
+
+export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone, images: TrainingImage[], o: TrainOptions): Promise<TrainedModel> {
+  const started = performance.now();
+  const { settings } = o;
+  const size = settings.features.inputSize;
+  const rng = createRng(o.seed);
+  const order = permutation(images.length, rng);
+  const validationCount = Math.max(4, Math.round(images.length * o.validationFraction));
+  if (images.length - validationCount < o.batchSize) {
+    throw new Error(`${images.length} good images are too few: training needs at least ${o.batchSize + validationCount} (batch ${o.batchSize} + ${validationCount} held out)`);
+  }
+  const validationImages = order.slice(0, validationCount).map((i) => images[i]);
+  const trainImages = order.slice(validationCount).map((i) => images[i]);
+
+  // 1. Tap caches: training images, held-out good images and synthetic anomalies made from them.
+  const { graph: tapGraph, layout } = buildTapGraph(backbone, settings, 'float16');
+  const tapSession = await runtime.createSession(serializeModel(tapGraph));
+  const total = trainImages.length + validationCount * (1 + o.syntheticPerImage);
+  let done = 0;
+  const tick = () => o.onProgress?.({ phase: 'cache', done: ++done, total });
+  const train = new TapCache(layout, trainImages.length);
+  const decodedTrain: RgbImage[] = [];
+  for (const img of trainImages) {
+    const decoded = decodeImage(img.bytes, img.name);
+    if (decodedTrain.length < 32) decodedTrain.push(decoded); // texture sources for synthetic anomalies
+    await cacheImage(runtime, tapSession, train, decoded, settings.centerCrop);
+    tick();
+  }
+  const validation = await buildValidationSet(runtime, tapSession, new TapCache(layout, total - trainImages.length), validationImages, decodedTrain, o, size, rng, tick);
+  await tapSession.release();
+
+  // 2. The training step and the validation head, each one session for the whole run.
+  const state = new Map<string, HostTensor>();
+  const initial = initHead(layout, settings.head, o.seed);
+  const permutations = new Map<string, Tensor>([...initial].filter(([name]) => name.endsWith('w_perm')));
+  for (const [name, t] of initial) if (!permutations.has(name)) state.set(name, { dtype: 'float32', dims: t.dims, data: t.data });
+  const forward = buildTrainingForward(layout, settings.head, size, o.batchSize, permutations);
+  for (const p of forward.parameters) {
+    const n = state.get(p)!.data.length;
+    state.set(firstMoment(p), { dtype: 'float32', dims: state.get(p)!.dims, data: new Float32Array(n) });
+    state.set(secondMoment(p), { dtype: 'float32', dims: state.get(p)!.dims, data: new Float32Array(n) });
+  }
+  const firstBatch = train.batch(Array.from({ length: o.batchSize }, (_, i) => i));
+  const stateFeeds = (names: Iterable<string>) => Object.fromEntries([...names].map((n) => [n, state.get(n)!]));
+  const shapes = await probeShapes(runtime, forward.graph, { ...firstBatch, ...stateFeeds(forward.graph.inputs.map((i) => i.name).filter((n) => state.has(n))) });
+  const adam = adamDefaults(o.learningRate, o.weightDecay);
+  const stepGraph = buildTrainingStep(forward, shapes, adam);
+  const stepSession = await runtime.createSession(serializeModel(stepGraph));
+  const carried = stepGraph.outputs.map((x) => x.name).filter((n) => n !== STEP_LOSS);
+  const validationHead = await runtime.createSession(serializeModel(buildHeadGraph(layout, settings.head, { inputSize: size, params: permutations, tapDtype: 'float16' })));
+
+  // 3. Epochs.
+  const stepsPerEpoch = Math.floor(train.count / o.batchSize);
+  const lossCurve: number[] = [];
+  const history: PartManifest['training']['validation'] = [];
+  let best = { epoch: -1, selection: -Infinity, state: new Map(state) };
+  let t = 0;
+  const scalar = (v: number): HostTensor => ({ dtype: 'float32', dims: [], data: Float32Array.of(v) });
+  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    const shuffled = permutation(train.count, rng);
+    let lossSum = 0;
+    for (let s = 0; s < stepsPerEpoch; s++) {
+      t++;
+      const feeds: Record<string, HostTensor> = {
+        ...train.batch(shuffled.slice(s * o.batchSize, (s + 1) * o.batchSize)),
+        ...stateFeeds(stepGraph.inputs.map((i) => i.name).filter((n) => state.has(n))),
+        [LEARNING_RATE]: scalar(adam.learningRate),
+        [BIAS_CORRECTION[0]]: scalar(1 / (1 - adam.beta1 ** t)),
+        [BIAS_CORRECTION[1]]: scalar(1 / (1 - adam.beta2 ** t)),
+      };
+      const out = await runSession(runtime, stepSession, feeds);
+      const loss = (out[STEP_LOSS].data as Float32Array)[0];
+      if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch}, step ${s + 1} (loss ${loss}); try a lower learning rate`);
+      for (const name of carried) state.set(name.slice(nextValue('').length), out[name]);
+      lossSum += loss;
+      o.onProgress?.({ phase: 'train', epoch, epochs: o.epochs, step: s + 1, steps: stepsPerEpoch, loss });
+    }
+    lossCurve.push(lossSum / stepsPerEpoch);
+    const scored = await scoreValidation(runtime, validationHead, validation, state, headParameterNames(validationHead));
+    const metrics = { epoch, imageAuroc: auroc(scored.scores, validation.labels), pixelAuroc: pixelAuroc(scored.maps, validation.masks) };
+    history.push(metrics);
+    const selection = metrics.imageAuroc + metrics.pixelAuroc;
+    const isBest = selection > best.selection;
+    if (isBest) best = { epoch, selection, state: new Map(state) };
+    o.onProgress?.({ phase: 'validate', ...metrics, loss: lossCurve[epoch - 1], best: isBest });
+  }
+  await stepSession.release();
+
+  // 4. Calibrate on the best epoch and export.
+  const scored = await scoreValidation(runtime, validationHead, validation, best.state, headParameterNames(validationHead));
+  await validationHead.release();
+  const calibration = calibrate(scored.scores, validation.labels, scored.maps, validation.masks);
+  const params = new Map<string, Tensor>(permutations);
+  for (const name of [...forward.parameters, ...headBufferNames(settings.head)]) {
+    const v = best.state.get(name);
+    if (v) params.set(name, { dtype: 'float32', dims: v.dims, data: v.data });
+  }
+  const head = serializeModel(buildHeadGraph(layout, settings.head, { inputSize: size, params }), { part: o.part });
+  const manifest: PartManifest = {
+    format: PART_FORMAT,
+    part: o.part,
+    backbone: { id: backbone.manifest.id, sha256: backbone.manifest.sha256 },
+    settings,
+    thresholds: calibration.thresholds,
+    goodScores: calibration.goodScores,
+    training: {
+      date: new Date().toISOString(),
+      data: o.dataLabel,
+      trainImages: trainImages.length,
+      validationImages: validationCount,
+      epochs: o.epochs,
+      bestEpoch: best.epoch,
+      batchSize: o.batchSize,
+      learningRate: o.learningRate,
+      weightDecay: o.weightDecay,
+      seed: o.seed,
+      lossCurve,
+      validation: history,
+      seconds: (performance.now() - started) / 1000,
+    },
+    head: 'head.onnx',
+  };
+  return { manifest, head };
+}
+
+async function buildValidationSet(
+  runtime: Runtime,
+  tapSession: InferenceSession,
+  cache: TapCache,
+  images: TrainingImage[],
+  textures: RgbImage[],
+  o: TrainOptions,
+  size: number,
+  rng: () => number,
+  tick: () => void,
+): Promise<ValidationSet> {
+  const labels: number[] = [];
+  const masks: Uint8Array[] = [];
+  const crop = o.settings.centerCrop;
+  for (const img of images) {
+    const good = decodeImage(img.bytes, img.name);
+    await cacheImage(runtime, tapSession, cache, good, crop);
+    labels.push(0);
+    masks.push(new Uint8Array(size * size));
+    tick();
+    const foreground = foregroundMask(good);
+    for (let k = 0; k < o.syntheticPerImage; k++) {
+      const source = textures[Math.floor(rng() * textures.length)];
+      const anomaly = pasteAnomaly(good, source, rng, { foreground });
+      await cacheImage(runtime, tapSession, cache, anomaly.image, crop);
+      labels.push(1);
+      masks.push(maskToMap({ width: good.width, height: good.height, data: anomaly.mask }, size, crop));
+      tick();
+    }
+  }
+  return { cache, labels: Uint8Array.from(labels), masks };
+}
+
+function headParameterNames(session: InferenceSession): string[] {
+  return session.inputNames.filter((n) => !n.startsWith('tap/'));
+}
+
+async function scoreValidation(runtime: Runtime, session: InferenceSession, v: ValidationSet, state: Map<string, HostTensor>, paramNames: string[]) {
+  const scores = new Float32Array(v.cache.count);
+  const maps: Float32Array[] = [];
+  const params = Object.fromEntries(paramNames.map((n) => [n, state.get(n)!]));
+  const chunk = 16;
+  for (let start = 0; start < v.cache.count; start += chunk) {
+    const idx = Array.from({ length: Math.min(chunk, v.cache.count - start) }, (_, i) => start + i);
+    const out = await runSession(runtime, session, { ...v.cache.batch(idx), ...params }, [HEAD_OUTPUTS.score, HEAD_OUTPUTS.anomalyMap]);
+    scores.set(out[HEAD_OUTPUTS.score].data as Float32Array, start);
+    const map = out[HEAD_OUTPUTS.anomalyMap];
+    const n = map.dims[2] * map.dims[3];
+    for (let i = 0; i < idx.length; i++) maps.push((map.data as Float32Array).slice(i * n, (i + 1) * n));
+  }
+  return { scores, maps };
+}
+
+export function pixelAuroc(maps: Float32Array[], masks: Uint8Array[]): number {
+  const n = maps.reduce((s, m) => s + m.length, 0);
+  const scores = new Float32Array(n);
+  const labels = new Uint8Array(n);
+  let offset = 0;
+  maps.forEach((m, i) => {
+    scores.set(m, offset);
+    labels.set(masks[i], offset);
+    offset += m.length;
+  });
+  return auroc(scores, labels);
+}
