@@ -1,0 +1,110 @@
+/**
+ * The CLI on a small real subset of MVTec bottle: train a part model, evaluate it through the command
+ * line, check the manifest, the JSON report, the browser runtime's agreement and the error messages.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeImage } from '../../src/engine/image/decode';
+import { PartModel } from '../../src/engine/patchflow/pipeline';
+import { nodeRuntime } from '../../src/engine/runtime/node';
+import { webRuntime } from '../../src/engine/runtime/web';
+import { ensureBackbone, loadBackbone } from '../../src/cli/provision-backbone';
+import { readModel, saveModel } from '../../src/cli/model-files';
+import { trainCommand } from '../../src/cli/train';
+import { testImages, trainImages } from '../../src/cli/dataset';
+import type { PartManifest } from '../../src/engine/patchflow/manifest';
+import { BOTTLE, haveData } from '../shared';
+
+const present = haveData(BOTTLE);
+
+function copySome(from: string, to: string, count: number, suffix = ''): string[] {
+  mkdirSync(to, { recursive: true });
+  const files = readdirSync(from).sort().slice(0, count);
+  for (const f of files) copyFileSync(path.join(from, f), path.join(to, f.replace(/(\.\w+)$/, `${suffix}$1`)));
+  return files;
+}
+
+describe.skipIf(!present)('train and eval on a bottle subset', () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'pf-cli-'));
+  const data = path.join(root, 'bottle');
+  const modelDir = path.join(root, 'model');
+  const runtime = nodeRuntime();
+  let manifest: PartManifest;
+
+  beforeAll(async () => {
+    copySome(path.join(BOTTLE, 'train/good'), path.join(data, 'train/good'), 40);
+    copySome(path.join(BOTTLE, 'test/good'), path.join(data, 'test/good'), 5);
+    const broken = copySome(path.join(BOTTLE, 'test/broken_large'), path.join(data, 'test/broken_large'), 5);
+    mkdirSync(path.join(data, 'ground_truth/broken_large'), { recursive: true });
+    for (const f of broken) {
+      const mask = f.replace(/\.\w+$/, '_mask.png');
+      copyFileSync(path.join(BOTTLE, 'ground_truth/broken_large', mask), path.join(data, 'ground_truth/broken_large', mask));
+    }
+    const backbone = loadBackbone((await ensureBackbone()).dir);
+    const model = await trainCommand(runtime, backbone, { data, epochs: 2, batch: 8, quiet: true });
+    saveModel(modelDir, model);
+    manifest = model.manifest;
+  });
+
+  it('writes a manifest that records settings, thresholds and the training run', () => {
+    const { manifest: m, head } = readModel(modelDir);
+    expect(m.part).toBe('bottle');
+    expect(m.backbone.id).toBe('mobilenet_v2_1.0_224_tf2_ptq');
+    expect(m.settings.features.scales).toEqual([1, 0.5, 0.25]);
+    expect(m.training.trainImages + m.training.validationImages).toBe(40);
+    expect(m.training.lossCurve).toHaveLength(2);
+    expect(m.training.validation.map((v) => v.epoch)).toEqual([1, 2]);
+    expect(m.training.validation[m.training.bestEpoch - 1].pixelAuroc).toBeGreaterThan(0.6); // synthetic defects are found
+    expect(m.thresholds.image).toBeGreaterThan(m.goodScores.quantiles['0.5']);
+    expect(head.byteLength).toBeGreaterThan(100_000);
+  });
+
+  it('eval through the command line separates broken bottles and writes the JSON report', () => {
+    const json = path.join(root, 'report.json');
+    const out = execFileSync('npx', ['tsx', 'src/cli/main.ts', 'eval', '--data', data, '--model', modelDir, '--json', json, '--quiet'], { encoding: 'utf8' });
+    expect(out).toContain('image AUROC');
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.image_auroc).toBeGreaterThanOrEqual(0.9);
+    expect(report.pixel_auroc).toBeGreaterThan(0.85);
+    expect(report.aupro).toBeGreaterThan(0.3);
+    expect(report.per_image).toHaveLength(10);
+    expect(report.per_image[0]).toEqual({ file: expect.stringContaining('broken_large'), label: 1, type: 'broken_large', score: expect.any(Number) });
+    for (const key of ['f1_max', 'threshold', 'precision', 'recall', 'latency_ms']) expect(typeof report[key]).toBe('number');
+  });
+
+  it('onnxruntime-web (WASM, as in the browser worker) scores like onnxruntime-node', async () => {
+    const backbone = loadBackbone((await ensureBackbone()).dir);
+    const { head } = readModel(modelDir);
+    const node = await PartModel.load(runtime, backbone, manifest, head);
+    const web = await PartModel.load(await webRuntime({ preferGpu: false }), backbone, manifest, head);
+    for (const img of testImages(data).slice(0, 3)) {
+      const image = decodeImage(new Uint8Array(readFileSync(img.path)));
+      const [a, b] = [await node.inspect(image), await web.inspect(image)];
+      expect(b.score).toBeCloseTo(a.score, 3);
+      expect(b.verdict).toBe(a.verdict);
+    }
+  });
+
+  it('refuses a part model trained on another backbone, naming both', async () => {
+    const backbone = loadBackbone((await ensureBackbone()).dir);
+    const { head } = readModel(modelDir);
+    const foreign = { ...manifest, backbone: { id: 'efficientnet_b5', sha256: 'ab'.repeat(32) } };
+    await expect(PartModel.load(runtime, backbone, foreign, head)).rejects.toThrow(/trained on backbone 'efficientnet_b5'.*mobilenet_v2/);
+  });
+
+  it('bad input ends with a clear error naming the file or folder', () => {
+    const bad = path.join(root, 'bad');
+    mkdirSync(path.join(bad, 'train/good'), { recursive: true });
+    writeFileSync(path.join(bad, 'train/good/broken.jpg'), 'not really a jpeg');
+    expect(() => decodeImage(new Uint8Array(readFileSync(path.join(bad, 'train/good/broken.jpg'))), 'broken.jpg')).toThrow(/broken\.jpg: not a JPEG or PNG/);
+    const truncated = readFileSync(path.join(BOTTLE, 'test/good/000.jpg')).subarray(0, 2000);
+    expect(() => decodeImage(new Uint8Array(truncated), '000.jpg')).toThrow(/000\.jpg/);
+    expect(() => trainImages(path.join(root, 'nowhere'))).toThrow(/training folder.*nowhere/);
+    expect(() => testImages(bad)).toThrow(/test folder/);
+    const run = () => execFileSync('npx', ['tsx', 'src/cli/main.ts', 'eval', '--data', bad, '--model', modelDir], { encoding: 'utf8', stdio: 'pipe' });
+    expect(run).toThrow(/test folder/);
+  });
+});
