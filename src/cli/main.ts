@@ -6,14 +6,17 @@ import { PartModel } from '../engine/patchflow/pipeline';
 import { ensureBackbone, loadBackbone } from './provision-backbone';
 import { evaluateCommand, formatReport } from './evaluate';
 import { readModel, saveModel } from './model-files';
-import { trainCommand, type TrainArgs } from './train';
+import { oneOf, trainCommand, type TrainArgs } from './train';
+import { MAP_COMBINATIONS } from '../engine/patchflow/scores';
 import { benchCommand } from './bench';
 
 const USAGE = `usage:
   npm run setup                                   provision the backbone (public/models/backbones)
-  npm run train -- --data DIR --out DIR [--part NAME] [--epochs N] [--batch N] [--lr X] [--seed N]
-                   [--size PX] [--taps a,b,c] [--scales 1,0.5,0.25] [--steps K] [--crop F]
-  npm run eval  -- --data DIR --model DIR [--json FILE]
+  npm run train -- --data DIR --out DIR [--preset balanced|paper|...] [--part NAME] [--epochs N] [--batch N]
+                   [--lr X] [--seed N] [--size PX] [--taps a,b,c] [--scales 1,0.5,0.25] [--steps K] [--crop F]
+                   [--adapter-constraint none|fixed-norm|frozen|unit-variance] [--position-channels N] [--gaussian-dims D]
+                   [--combine flow|gaussian|mean|max]
+  npm run eval  -- --data DIR --model DIR [--json FILE] [--combine RULE]
   npm run bench -- [--data DIR]                   training time, latency and memory on MVTec bottle`;
 
 const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -32,7 +35,9 @@ async function main(argv: string[]): Promise<void> {
       data: { type: 'string' }, out: { type: 'string' }, model: { type: 'string' }, json: { type: 'string' },
       part: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
       seed: { type: 'string' }, size: { type: 'string' }, taps: { type: 'string' }, scales: { type: 'string' },
-      steps: { type: 'string' }, crop: { type: 'string' }, quiet: { type: 'boolean' },
+      steps: { type: 'string' }, crop: { type: 'string' }, quiet: { type: 'boolean' }, preset: { type: 'string' },
+      'adapter-constraint': { type: 'string' }, 'position-channels': { type: 'string' }, 'gaussian-dims': { type: 'string' },
+      combine: { type: 'string' },
     },
   });
   const require = (v: string | undefined, flag: string) => {
@@ -52,6 +57,8 @@ async function main(argv: string[]): Promise<void> {
         data: require(values.data, 'data'), part: values.part, epochs: num(values.epochs, 'epochs'), batch: num(values.batch, 'batch'),
         lr: num(values.lr, 'lr'), seed: num(values.seed, 'seed'), size: num(values.size, 'size'), taps: list(values.taps),
         scales: list(values.scales)?.map((s) => num(s, 'scales')!), steps: num(values.steps, 'steps'), crop: num(values.crop, 'crop'), quiet: values.quiet,
+        preset: values.preset, adapterConstraint: values['adapter-constraint'], positionChannels: num(values['position-channels'], 'position-channels'),
+        gaussianDims: num(values['gaussian-dims'], 'gaussian-dims'), combine: values.combine,
       };
       const backbone = await loadBackbone((await ensureBackbone()).dir);
       const model = await trainCommand(runtime, backbone, args);
@@ -63,6 +70,11 @@ async function main(argv: string[]): Promise<void> {
     case 'eval': {
       const backbone = await loadBackbone((await ensureBackbone()).dir);
       const { manifest, head } = readModel(require(values.model, 'model'));
+      // re-scoring a trained model under another rule needs no retraining: the head keeps every map
+      if (values.combine && values.combine !== manifest.settings.scoring.combine) {
+        manifest.settings.scoring.combine = oneOf(values.combine, MAP_COMBINATIONS, 'combine');
+        console.error(`note: re-scored with '${values.combine}'; the stored threshold was calibrated for another rule, so read AUROC/AUPRO/F1 max, not precision/recall`);
+      }
       const model = await PartModel.load(runtime, backbone, manifest, head);
       const report = await evaluateCommand(model, require(values.data, 'data'), { json: values.json, quiet: values.quiet });
       console.log(formatReport(report));

@@ -1,7 +1,8 @@
 /** `npm run train -- --data DIR --out DIR`: teach a part from `train/good`. */
 import path from 'node:path';
 import type { Runtime } from '../engine/runtime';
-import { defaultSettings, type ModelSettings } from '../engine/patchflow/manifest';
+import { DEFAULT_PRESET, presetSettings, type ModelSettings } from '../engine/patchflow/manifest';
+import { MAP_COMBINATIONS } from '../engine/patchflow/scores';
 import type { LoadedBackbone } from '../engine/patchflow/pipeline';
 import { trainDefaults, trainPartModel, type TrainOptions, type TrainedModel } from '../engine/train/trainer';
 import { readBytes, trainImages } from './dataset';
@@ -19,16 +20,26 @@ export interface TrainArgs {
   scales?: number[];
   steps?: number;
   crop?: number;
+  preset?: string;
+  adapterConstraint?: string;
+  positionChannels?: number;
+  gaussianDims?: number;
+  combine?: string;
   quiet?: boolean;
 }
 
 export function settingsFrom(args: TrainArgs): ModelSettings {
-  const s = defaultSettings();
+  const s = presetSettings(args.preset ?? DEFAULT_PRESET);
   if (args.size) s.features.inputSize = args.size;
   if (args.taps) s.features.taps = args.taps;
   if (args.scales) s.features.scales = args.scales;
   if (args.steps) s.head.flow.steps = args.steps;
   if (args.crop) s.centerCrop = args.crop;
+  if (args.adapterConstraint) s.head.adapterConstraint = oneOf(args.adapterConstraint, ['none', 'fixed-norm', 'frozen', 'unit-variance'] as const, 'adapter-constraint');
+  if (args.positionChannels !== undefined) s.head.flow.conditionChannels = args.positionChannels;
+  if (args.gaussianDims !== undefined) s.head.gaussian.dims = args.gaussianDims;
+  if (args.combine) s.scoring.combine = oneOf(args.combine, MAP_COMBINATIONS, 'combine');
+  if (s.scoring.combine !== 'flow' && s.head.gaussian.dims === 0) throw new Error(`--combine ${s.scoring.combine} needs the Gaussian companion (--gaussian-dims > 0)`);
   return s;
 }
 
@@ -54,7 +65,12 @@ export async function trainCommand(runtime: Runtime, backbone: LoadedBackbone, a
     if (args.quiet) return;
     if (p.phase === 'cache') (cacheBar ??= new ProgressBar('caching taps', p.total)).update(p.done);
     if (p.phase === 'train') (trainBar ??= new ProgressBar('training   ', p.epochs * p.steps)).update((p.epoch - 1) * p.steps + p.step, `epoch ${p.epoch} loss ${p.loss.toFixed(4)}`);
-    if (p.phase === 'validate') log(`  epoch ${p.epoch}: loss ${p.loss.toFixed(4)}, validation image AUROC ${p.imageAuroc.toFixed(4)}, pixel AUROC ${p.pixelAuroc.toFixed(4)}${p.best ? '  ← best' : ''}`);
+    if (p.phase === 'validate') log(`  epoch ${p.epoch}: loss ${p.loss.toFixed(4)}, validation image AUROC ${p.imageAuroc.toFixed(4)}, pixel AUROC ${p.pixelAuroc.toFixed(4)}, good score ${p.goodScoreMean.toFixed(4)}${p.best ? '  ← best' : ''}`);
   };
   return trainPartModel(runtime, backbone, images, options);
+}
+
+export function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new Error(`--${flag} must be one of ${allowed.join(', ')}; got '${value}'`);
+  return value as T;
 }

@@ -5,7 +5,8 @@
  */
 import { GraphBuilder, attr, floatTensor, type DType, type Graph, type Tensor } from '../onnx/graph';
 import { createRng } from '../random';
-import { aggregateAndAdapt, bilinearMatrix, featureChannels, gridSize, type ScaledTap } from './aggregation';
+import { aggregateAndAdapt, featureChannels, gridSize, type ScaledTap } from './aggregation';
+import { appendGaussianMap, type GaussianSettings } from './gaussian';
 import {
   appendFlow,
   appendLikelihoodMaps,
@@ -13,22 +14,36 @@ import {
   flowParameterShapes,
   initFlow,
   positionalEncoding2d,
+  type BatchNormMode,
   type FlowSettings,
 } from './normalizing-flow';
 
 export interface HeadSettings {
   /** Output channels of the 1×1 feature adapter (the flow's width). */
   adapterChannels: number;
+  /**
+   * 'none' is the paper's adapter. It has no Jacobian term, so maximum likelihood shrinks its output
+   * epoch after epoch and scores drift with the epoch count. 'fixed-norm' keeps the weight's Frobenius
+   * norm at its initial expectation √(out/3) (PyTorch's init): it still drifts, by turning towards
+   * low-variance directions. 'frozen' keeps the seeded initial projection and trains only the flow
+   * (it inverts the score: a position-blind density on random directions finds anomalies likely).
+   * 'unit-variance' adds λ·(ln v)² to the loss, v = the adapted feature's mean per-channel variance, so
+   * the adapter keeps choosing directions while its output scale stays put.
+   * (Standardising each adapted channel was tried too and rejected: under a unit-variance constraint
+   * the adapter learns bimodal directions and anomalies fall between the modes, inverting the score.)
+   */
+  adapterConstraint: 'none' | 'fixed-norm' | 'frozen' | 'unit-variance';
   flow: Omit<FlowSettings, 'channels'>;
-  /** Gaussian smoothing of the full-resolution anomaly map before the image score, in input pixels (0 = none). */
-  mapSmoothingSigma: number;
+  /** Per-position Gaussian beside the flow (dims 0 = off). */
+  gaussian: GaussianSettings;
 }
 
 export const ADAPTER_WEIGHT = 'feature_adaptor.weight';
 export const ADAPTER_BIAS = 'feature_adaptor.bias';
 export const POSITION_CONDITION = 'position_condition';
 
-export const HEAD_OUTPUTS = { score: 'score', anomalyMap: 'anomaly_map', logLikelihood: 'log_likelihood' } as const;
+/** What head.onnx computes, all on the stride-8 grid [N, 1, G, G]. */
+export const HEAD_OUTPUTS = { flowMap: 'flow_map', gaussianMap: 'gaussian_map', logLikelihood: 'log_likelihood' } as const;
 
 export const flowSettings = (h: HeadSettings): FlowSettings => ({ ...h.flow, channels: h.adapterChannels });
 
@@ -41,8 +56,17 @@ export function headParameterShapes(layout: ScaledTap[], h: HeadSettings): Map<s
   ]);
 }
 
-export function headBufferNames(h: HeadSettings): string[] {
-  return [...flowBufferShapes(flowSettings(h)).keys()];
+/** Non-trainable state: running statistics and the fixed permutations. */
+export const headBufferShapes = (h: HeadSettings) => flowBufferShapes(flowSettings(h));
+
+/** The adapter weight's Frobenius norm under 'fixed-norm': its expectation at PyTorch's initialisation. */
+export const adapterWeightNorm = (h: HeadSettings) => Math.sqrt(h.adapterChannels / 3);
+
+/** Rescales an adapter weight to the fixed norm (baked into exported heads, so they stay anomalib-shaped). */
+export function normalisedAdapterWeight(w: Tensor, h: HeadSettings): Tensor {
+  const data = w.data as Float32Array;
+  const norm = Math.sqrt(data.reduce((s, v) => s + v * v, 0));
+  return floatTensor(w.dims, data.map((v) => (v * adapterWeightNorm(h)) / norm));
 }
 
 /** Freshly initialised parameters and buffers (PyTorch default init for the adapter). */
@@ -73,23 +97,22 @@ function positionCondition(b: GraphBuilder, h: HeadSettings, grid: number): stri
   return b.initializer(POSITION_CONDITION, floatTensor([1, c, grid, grid], positionalEncoding2d(c, grid, grid)));
 }
 
-/** [S, G] matrix: bilinear upsampling of the grid to the input size, then Gaussian smoothing (edges renormalised). */
-function mapUpsampleMatrix(grid: number, size: number, sigma: number): Float32Array {
-  const up = bilinearMatrix(grid, size);
-  if (sigma <= 0) return up;
-  const radius = Math.ceil(4 * sigma);
-  const out = new Float32Array(size * grid);
-  for (let i = 0; i < size; i++) {
-    let norm = 0;
-    for (let j = Math.max(0, i - radius); j <= Math.min(size - 1, i + radius); j++) {
-      const w = Math.exp(-((i - j) ** 2) / (2 * sigma * sigma));
-      norm += w;
-      for (let g = 0; g < grid; g++) out[i * grid + g] += w * up[j * grid + g];
-    }
-    for (let g = 0; g < grid; g++) out[i * grid + g] /= norm;
+/**
+ * Adapter and flow: the part of the head that training differentiates. A fixed-norm adapter whose
+ * weight is a graph input (training, validation) is normalised in the graph; a baked one already is.
+ */
+function appendAdaptedFlow(b: GraphBuilder, layout: ScaledTap[], h: HeadSettings, taps: Record<string, string>, grid: number, mode: BatchNormMode) {
+  let weight = ADAPTER_WEIGHT;
+  if (h.adapterConstraint === 'fixed-norm' && !b.graph.initializers.has(ADAPTER_WEIGHT)) {
+    const norm = b.op('Sqrt', [b.op('ReduceSum', [b.op('Mul', [weight, weight])], { keepdims: attr.i(0) })]);
+    weight = b.op('Mul', [weight, b.op('Div', [b.scalar(adapterWeightNorm(h)), norm])]);
   }
-  return out;
+  const adapted = aggregateAndAdapt(b, layout, taps, weight, ADAPTER_BIAS, grid);
+  return { adapted, ...appendFlow(b, adapted, flowSettings(h), mode, positionCondition(b, h, grid)) };
 }
+
+/** Weight of the 'unit-variance' penalty λ·(ln v)². */
+export const ADAPTER_VARIANCE_PENALTY = 1;
 
 export interface HeadGraphOptions {
   inputSize: number;
@@ -100,29 +123,28 @@ export interface HeadGraphOptions {
 }
 
 /**
- * Inference graph: scaled taps [N, C, h, w] → `score` [N], `anomaly_map` [N, 1, S, S] (u = 0.5·mean_c z²,
- * upsampled and smoothed; larger = more anomalous) and `log_likelihood` [N, 1, G, G].
+ * head.onnx: scaled taps [N, C, h, w] → `flow_map` u = 0.5·mean_c z² (log space, larger = more
+ * anomalous), `log_likelihood` and, with the Gaussian on, `gaussian_map` 0.5·d²/D — all [N, 1, G, G].
  */
 export function buildHeadGraph(layout: ScaledTap[], h: HeadSettings, o: HeadGraphOptions): Graph {
   const b = new GraphBuilder('patchflow_head', 'head/');
   const grid = gridSize(o.inputSize);
   const taps = tapInputs(b, layout, 'batch', o.tapDtype ?? 'float32');
-  const shapes = new Map([...headParameterShapes(layout, h), ...flowBufferShapes(flowSettings(h))]);
+  const shapes = new Map([...headParameterShapes(layout, h), ...headBufferShapes(h)]);
   for (const [name, dims] of shapes) {
     const baked = o.params?.get(name);
-    if (baked) b.initializer(name, baked);
-    else b.input(name, 'float32', dims);
+    if (!baked) b.input(name, 'float32', dims);
+    else b.initializer(name, name === ADAPTER_WEIGHT && h.adapterConstraint === 'fixed-norm' ? normalisedAdapterWeight(baked, h) : baked);
   }
-  const adapted = aggregateAndAdapt(b, layout, taps, ADAPTER_WEIGHT, ADAPTER_BIAS, grid);
-  const flow = appendFlow(b, adapted, flowSettings(h), { kind: 'inference' }, positionCondition(b, h, grid));
+  const flow = appendAdaptedFlow(b, layout, h, taps, grid, { kind: 'inference' });
   const maps = appendLikelihoodMaps(b, flow.z, flow.logJacobian, h.adapterChannels);
-  const m = b.constant([o.inputSize, grid], mapUpsampleMatrix(grid, o.inputSize, h.mapSmoothingSigma), 'map_rows');
-  const mT = b.op('Transpose', [m], { perm: attr.ints([1, 0]) });
-  const full = b.op('MatMul', [m, b.op('MatMul', [maps.u, mT])], {}, HEAD_OUTPUTS.anomalyMap);
-  b.op('ReduceMax', [full, b.ints([1, 2, 3])], { keepdims: attr.i(0) }, HEAD_OUTPUTS.score);
-  b.outputAs(maps.logLikelihood, HEAD_OUTPUTS.logLikelihood, 'float32', ['batch', 1, grid, grid]);
-  b.output(HEAD_OUTPUTS.anomalyMap, 'float32', ['batch', 1, o.inputSize, o.inputSize]);
-  b.output(HEAD_OUTPUTS.score, 'float32', ['batch']);
+  const mapShape = ['batch', 1, grid, grid];
+  b.outputAs(maps.u, HEAD_OUTPUTS.flowMap, 'float32', mapShape);
+  b.outputAs(maps.logLikelihood, HEAD_OUTPUTS.logLikelihood, 'float32', mapShape);
+  if (h.gaussian.dims > 0) {
+    for (const [name, t] of o.params ?? []) if (name.startsWith('gaussian.')) b.initializer(name, t);
+    b.outputAs(appendGaussianMap(b, layout, taps, grid), HEAD_OUTPUTS.gaussianMap, 'float32', mapShape);
+  }
   return b.graph;
 }
 
@@ -131,7 +153,7 @@ export interface TrainingForward {
   loss: string;
   /** Buffer name → value name of its updated running statistic. */
   runningStats: Map<string, string>;
-  /** Trainable parameter names (graph inputs). */
+  /** Trainable parameter names (graph inputs; a frozen adapter is an input but not among them). */
   parameters: string[];
 }
 
@@ -144,15 +166,20 @@ export function buildTrainingForward(layout: ScaledTap[], h: HeadSettings, input
   const b = new GraphBuilder('patchflow_train', 'fwd/');
   const grid = gridSize(inputSize);
   const taps = tapInputs(b, layout, batch, 'float16');
-  const parameters = [...headParameterShapes(layout, h)].map(([name, dims]) => b.input(name, 'float32', dims));
-  for (const [name, dims] of flowBufferShapes(flowSettings(h))) {
+  const frozen = h.adapterConstraint === 'frozen' ? [ADAPTER_WEIGHT, ADAPTER_BIAS] : [];
+  const parameters = [...headParameterShapes(layout, h)].map(([name, dims]) => b.input(name, 'float32', dims)).filter((p) => !frozen.includes(p));
+  for (const [name, dims] of headBufferShapes(h)) {
     if (name.endsWith('w_perm')) b.initializer(name, permutations.get(name)!);
     else b.input(name, 'float32', dims);
   }
-  const adapted = aggregateAndAdapt(b, layout, taps, ADAPTER_WEIGHT, ADAPTER_BIAS, grid);
-  const flow = appendFlow(b, adapted, flowSettings(h), { kind: 'training', count: batch * grid * grid }, positionCondition(b, h, grid));
+  const flow = appendAdaptedFlow(b, layout, h, taps, grid, { kind: 'training', count: batch * grid * grid });
   const halfSumSq = b.op('Mul', [b.op('ReduceSum', [b.op('Mul', [flow.z, flow.z])], { keepdims: attr.i(0) }), b.scalar(0.5)]);
   const logDet = b.op('ReduceSum', [flow.logJacobian], { keepdims: attr.i(0) });
-  const loss = b.op('Div', [b.op('Sub', [halfSumSq, logDet]), b.scalar(batch * h.adapterChannels * grid * grid)]);
+  let loss = b.op('Div', [b.op('Sub', [halfSumSq, logDet]), b.scalar(batch * h.adapterChannels * grid * grid)]);
+  if (h.adapterConstraint === 'unit-variance') {
+    const centred = b.op('Sub', [flow.adapted, b.op('ReduceMean', [flow.adapted, b.ints([0, 2, 3])], { keepdims: attr.i(1) })]);
+    const logVariance = b.op('Log', [b.op('ReduceMean', [b.op('Mul', [centred, centred])], { keepdims: attr.i(0) })]);
+    loss = b.op('Add', [loss, b.op('Mul', [b.op('Mul', [logVariance, logVariance]), b.scalar(ADAPTER_VARIANCE_PENALTY)])]);
+  }
   return { graph: b.graph, loss, runningStats: flow.runningStats, parameters };
 }

@@ -4,6 +4,7 @@
  */
 import type { FeatureSettings } from './aggregation';
 import type { HeadSettings } from './head';
+import type { MapStatistics, ScoringSettings } from './scores';
 
 export const PART_FORMAT = 'patchflow-inspect/part@1';
 
@@ -12,6 +13,7 @@ export interface ModelSettings {
   /** Centre-crop fraction before resizing (null = whole image). */
   centerCrop: number | null;
   head: HeadSettings;
+  scoring: ScoringSettings;
 }
 
 export interface ScoreStatistics {
@@ -39,7 +41,7 @@ export interface TrainingRecord {
   /** Mean training loss per epoch. */
   lossCurve: number[];
   /** Validation metrics per epoch on held-out good images + synthetic anomalies. */
-  validation: { epoch: number; imageAuroc: number; pixelAuroc: number }[];
+  validation: { epoch: number; imageAuroc: number; pixelAuroc: number; goodScoreMean: number }[];
   seconds: number;
 }
 
@@ -50,6 +52,8 @@ export interface PartManifest {
   settings: ModelSettings;
   /** Image verdict: score ≥ image → reject. Pixel threshold colours the heat map. */
   thresholds: { image: number; pixel: number; rule: string };
+  /** Pixel statistics of each grid map on held-out good images (the scoring's standardisation). */
+  mapStatistics: MapStatistics;
   /** Scores of held-out good images: the scale against which a new score is judged. */
   goodScores: ScoreStatistics;
   training: TrainingRecord;
@@ -57,17 +61,40 @@ export interface PartManifest {
   head: string;
 }
 
-/** The default model: the settings chosen by measurement (docs in README). */
-export function defaultSettings(): ModelSettings {
+/** The paper's model on our backbone: one AllInOneBlock, plain adapter, flow score only. */
+export function paperSettings(): ModelSettings {
   return {
     features: { inputSize: 256, scales: [1, 0.5, 0.25], taps: ['s8_block', 's16_block', 's32_block'] },
     centerCrop: null,
     head: {
       adapterChannels: 128,
+      adapterConstraint: 'none',
       flow: { steps: 1, hidden: 128, clamp: 2, conditionChannels: 0, permutationSeed: 0 },
-      mapSmoothingSigma: 4,
+      gaussian: { dims: 0, ridge: 0.01, seed: 0 },
     },
+    scoring: { combine: 'flow', mapSmoothingSigma: 4 },
   };
+}
+
+/** Named presets; their measured accuracy and speed are in README.md and docs/accuracy.md. */
+export const PRESETS = {
+  paper: paperSettings,
+  balanced: (): ModelSettings => {
+    const s = paperSettings();
+    s.head.flow.conditionChannels = 32;
+    s.head.gaussian.dims = 64;
+    s.scoring.combine = 'mean';
+    return s;
+  },
+} satisfies Record<string, () => ModelSettings>;
+
+export type PresetName = keyof typeof PRESETS;
+export const DEFAULT_PRESET: PresetName = 'balanced';
+
+export function presetSettings(name: string): ModelSettings {
+  const make = PRESETS[name as PresetName];
+  if (!make) throw new Error(`unknown preset '${name}' (presets: ${Object.keys(PRESETS).join(', ')})`);
+  return make();
 }
 
 export class ManifestError extends Error {}
@@ -78,7 +105,7 @@ export function validateManifest(m: unknown, where: string): PartManifest {
   if (!pm || typeof pm !== 'object' || pm.format !== PART_FORMAT) {
     throw new ManifestError(`${where}: not a PatchFlow Inspect part model (format should be '${PART_FORMAT}')`);
   }
-  for (const key of ['part', 'backbone', 'settings', 'thresholds', 'goodScores', 'head'] as const) {
+  for (const key of ['part', 'backbone', 'settings', 'thresholds', 'mapStatistics', 'goodScores', 'head'] as const) {
     if (pm[key] === undefined) throw new ManifestError(`${where}: manifest lacks '${key}'`);
   }
   return pm as PartManifest;

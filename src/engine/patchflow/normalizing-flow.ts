@@ -167,6 +167,10 @@ export function appendFlow(b: GraphBuilder, x: string, s: FlowSettings, mode: Ba
   return { z: x, logJacobian, runningStats };
 }
 
+/**
+ * BatchNorm2d: running statistics at inference; batch statistics in training, emitting the updated
+ * running statistics as PyTorch keeps them (momentum 0.1, unbiased variance).
+ */
 function batchNorm(b: GraphBuilder, h: string, p: string, mode: BatchNormMode, runningStats: Map<string, string>): string {
   const [gamma, beta, rMean, rVar] = ['weight', 'bias', 'running_mean', 'running_var'].map((n) => `${p}.${n}`);
   if (mode.kind === 'inference') {
@@ -180,7 +184,6 @@ function batchNorm(b: GraphBuilder, h: string, p: string, mode: BatchNormMode, r
   const normalised = b.op('Div', [centred, b.op('Sqrt', [b.op('Add', [variance, b.scalar(BN_EPS)])])]);
   const perChannel = b.ints([1, -1, 1, 1]);
   const out = b.op('Add', [b.op('Mul', [normalised, b.op('Reshape', [gamma, perChannel])]), b.op('Reshape', [beta, perChannel])]);
-  // running statistics as PyTorch keeps them (unbiased variance), computed beside the forward pass
   const flat = b.ints([-1]);
   const momentum = b.scalar(BN_MOMENTUM);
   const keepOld = b.scalar(1 - BN_MOMENTUM);

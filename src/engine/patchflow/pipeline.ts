@@ -9,6 +9,7 @@ import type { RgbImage } from '../image/decode';
 import { runSession, type InferenceSession, type Runtime } from '../runtime';
 import { buildFeatureExtractor, tapLayout, type ScaledTap } from './aggregation';
 import { HEAD_OUTPUTS } from './head';
+import { SCORE_OUTPUTS, buildScoredHead } from './scores';
 import { ManifestError, type ModelSettings, type PartManifest } from './manifest';
 import { IMAGE_OUTPUT, PIXELS_INPUT, buildPreprocessGraph, pixelsFeed } from './preprocess';
 
@@ -43,27 +44,26 @@ export function buildTapGraph(backbone: LoadedBackbone, settings: ModelSettings,
 /** Output name of a tap in the graph of `buildTapGraph`. */
 export const tapOutputName = (t: ScaledTap) => `${t.name}:out`;
 
-/** The whole inference graph: pixels → score, anomaly map, log-likelihood map. */
-export function buildInferenceGraph(backbone: LoadedBackbone, settings: ModelSettings, head: Graph): Graph {
+/** The whole inference graph: pixels → score, anomaly map and the head's grid maps. */
+export function buildInferenceGraph(backbone: LoadedBackbone, manifest: Pick<PartManifest, 'settings' | 'mapStatistics'>, head: Graph): Graph {
+  const { settings } = manifest;
   const { graph: tapGraph, layout } = buildTapGraph(backbone, settings);
+  const scored = buildScoredHead(head, settings.scoring, manifest.mapStatistics, settings.features.inputSize);
   const b = new GraphBuilder('patchflow', 'pf/');
   b.input(PIXELS_INPUT, 'uint8', ['height', 'width', 3]);
   const taps = inlineGraph(b, tapGraph, { [PIXELS_INPUT]: PIXELS_INPUT }, '');
-  const out = inlineGraph(b, head, Object.fromEntries(layout.map((t) => [t.name, taps[tapOutputName(t)]])), 'head/');
-  for (const name of Object.values(HEAD_OUTPUTS)) {
-    const info = head.outputs.find((o) => o.name === name)!;
-    b.outputAs(out[name], name, 'float32', info.shape?.map((d) => (d === 'batch' ? 1 : d)));
-  }
+  const out = inlineGraph(b, scored, Object.fromEntries(layout.map((t) => [t.name, taps[tapOutputName(t)]])), 'head/');
+  for (const o of scored.outputs) b.outputAs(out[o.name], o.name, 'float32', o.shape?.map((d) => (d === 'batch' ? 1 : d)));
   return b.graph;
 }
 
 export interface Inspection {
-  /** Image anomaly score (max of the smoothed log-space anomaly map). */
+  /** Image anomaly score: max of the smoothed, standardised log-space anomaly map. */
   score: number;
   /** Score in units of the good images' spread: (score − good mean) / good std. */
   normalizedScore: number;
   verdict: 'pass' | 'fail';
-  /** Anomaly map u at input resolution, row-major [size × size]. */
+  /** Anomaly map at input resolution in good-σ units, row-major [size × size]. */
   anomalyMap: Float32Array;
   mapSize: number;
   /** Per-cell log-likelihood on the stride-8 grid, row-major [grid × grid]. */
@@ -88,15 +88,15 @@ export class PartModel {
       );
     }
     const head = parseModel(headBytes).graph;
-    const session = await runtime.createSession(serializeModel(buildInferenceGraph(backbone, manifest.settings, head)));
+    const session = await runtime.createSession(serializeModel(buildInferenceGraph(backbone, manifest, head)));
     return new PartModel(manifest, runtime, session);
   }
 
   async inspect(image: RgbImage): Promise<Inspection> {
     const t0 = performance.now();
     const out = await runSession(this.runtime, this.session, { [PIXELS_INPUT]: pixelsFeed(image, this.manifest.settings) });
-    const score = (out[HEAD_OUTPUTS.score].data as Float32Array)[0];
-    const map = out[HEAD_OUTPUTS.anomalyMap];
+    const score = (out[SCORE_OUTPUTS.score].data as Float32Array)[0];
+    const map = out[SCORE_OUTPUTS.anomalyMap];
     const ll = out[HEAD_OUTPUTS.logLikelihood];
     const good = this.manifest.goodScores;
     return {

@@ -3,11 +3,14 @@
  * loop, pick the epoch that best separates held-out good images from synthetic anomalies, calibrate
  * the threshold on them, and export `head.onnx` + manifest.
  */
-import type { Tensor } from '../onnx/graph';
+import type { Graph, Tensor } from '../onnx/graph';
 import { serializeModel } from '../onnx/serialize';
 import { probeShapes } from '../onnx/autodiff';
 import { decodeImage, maskToMap, type RgbImage } from '../image/decode';
-import { HEAD_OUTPUTS, buildHeadGraph, buildTrainingForward, headBufferNames, initHead } from '../patchflow/head';
+import { HEAD_OUTPUTS, buildHeadGraph, buildTrainingForward, headBufferShapes, headParameterShapes, initHead } from '../patchflow/head';
+import { IDENTITY_STANDARDISATION, SCORE_OUTPUTS, buildScoredHead, type MapStatistics, type Standardisation } from '../patchflow/scores';
+import { gridSize } from '../patchflow/aggregation';
+import { fitGaussian } from './gaussian-fit';
 import { PART_FORMAT, type ModelSettings, type PartManifest } from '../patchflow/manifest';
 import { buildTapGraph, type LoadedBackbone } from '../patchflow/pipeline';
 import { createRng, permutation } from '../random';
@@ -53,7 +56,7 @@ export const trainDefaults = (): Omit<TrainOptions, 'part' | 'dataLabel' | 'sett
 export type TrainProgress =
   | { phase: 'cache'; done: number; total: number }
   | { phase: 'train'; epoch: number; epochs: number; step: number; steps: number; loss: number }
-  | { phase: 'validate'; epoch: number; imageAuroc: number; pixelAuroc: number; loss: number; best: boolean };
+  | { phase: 'validate'; epoch: number; imageAuroc: number; pixelAuroc: number; goodScoreMean: number; loss: number; best: boolean };
 
 export interface TrainedModel {
   manifest: PartManifest;
@@ -116,7 +119,16 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
   const stepGraph = buildTrainingStep(forward, shapes, adam);
   const stepSession = await runtime.createSession(serializeModel(stepGraph));
   const carried = stepGraph.outputs.map((x) => x.name).filter((n) => n !== STEP_LOSS);
-  const validationHead = await runtime.createSession(serializeModel(buildHeadGraph(layout, settings.head, { inputSize: size, params: permutations, tapDtype: 'float16' })));
+  // epochs are compared on the flow alone: the Gaussian does not change with them
+  const flowOnly = { ...settings.head, gaussian: { ...settings.head.gaussian, dims: 0 } };
+  const validationGraph = buildScoredHead(
+    buildHeadGraph(layout, flowOnly, { inputSize: size, params: permutations, tapDtype: 'float16' }),
+    { ...settings.scoring, combine: 'flow' },
+    IDENTITY_STANDARDISATION,
+    size,
+  );
+  const validationHead = await runtime.createSession(serializeModel(validationGraph));
+  const validationParams = () => Object.fromEntries(validationHead.inputNames.filter((n) => state.has(n)).map((n) => [n, state.get(n)!]));
 
   // 3. Epochs.
   const stepsPerEpoch = Math.floor(train.count / o.batchSize);
@@ -145,8 +157,15 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
       o.onProgress?.({ phase: 'train', epoch, epochs: o.epochs, step: s + 1, steps: stepsPerEpoch, loss });
     }
     lossCurve.push(lossSum / stepsPerEpoch);
-    const scored = await scoreValidation(runtime, validationHead, validation, state, headParameterNames(validationHead));
-    const metrics = { epoch, imageAuroc: auroc(scored.scores, validation.labels), pixelAuroc: pixelAuroc(scored.maps, validation.masks) };
+    const scored = await scoreSamples(runtime, validationHead, validation.cache, validationParams());
+    const goodScores = scored.scores.filter((_, i) => validation.labels[i] === 0);
+    const metrics = {
+      epoch,
+      imageAuroc: auroc(scored.scores, validation.labels),
+      pixelAuroc: pixelAuroc(scored.maps, validation.masks),
+      // the raw flow score's scale: it drifts down epoch after epoch when the adapter collapses
+      goodScoreMean: goodScores.reduce((a, b) => a + b, 0) / goodScores.length,
+    };
     history.push(metrics);
     const selection = metrics.imageAuroc + metrics.pixelAuroc;
     const isBest = selection > best.selection;
@@ -155,15 +174,24 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
   }
   await stepSession.release();
 
-  // 4. Calibrate on the best epoch and export.
-  const scored = await scoreValidation(runtime, validationHead, validation, best.state, headParameterNames(validationHead));
   await validationHead.release();
-  const calibration = calibrate(scored.scores, validation.labels, scored.maps, validation.masks);
+
+  // 4. The best epoch's head, the Gaussian fitted in closed form on the same taps, the maps' statistics
+  //    on held-out good images, then calibration of the combined score.
   const params = new Map<string, Tensor>(permutations);
-  for (const name of [...forward.parameters, ...headBufferNames(settings.head)]) {
+  for (const name of [...headParameterShapes(layout, settings.head).keys(), ...headBufferShapes(settings.head).keys()]) {
     const v = best.state.get(name);
     if (v) params.set(name, { dtype: 'float32', dims: v.dims, data: v.data });
   }
+  if (settings.head.gaussian.dims > 0) {
+    for (const [name, t] of await fitGaussian(runtime, train, layout, settings.head.gaussian, gridSize(size))) params.set(name, t);
+  }
+  const validationHeadGraph = buildHeadGraph(layout, settings.head, { inputSize: size, params, tapDtype: 'float16' });
+  const mapStatistics = await goodMapStatistics(runtime, validationHeadGraph, validation);
+  const finalSession = await runtime.createSession(serializeModel(buildScoredHead(validationHeadGraph, settings.scoring, mapStatistics, size)));
+  const scored = await scoreSamples(runtime, finalSession, validation.cache, {});
+  await finalSession.release();
+  const calibration = calibrate(scored.scores, validation.labels, scored.maps, validation.masks);
   const head = serializeModel(buildHeadGraph(layout, settings.head, { inputSize: size, params }), { part: o.part });
   const manifest: PartManifest = {
     format: PART_FORMAT,
@@ -171,6 +199,7 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
     backbone: { id: backbone.manifest.id, sha256: backbone.manifest.sha256 },
     settings,
     thresholds: calibration.thresholds,
+    mapStatistics,
     goodScores: calibration.goodScores,
     training: {
       date: new Date().toISOString(),
@@ -225,24 +254,45 @@ async function buildValidationSet(
   return { cache, labels: Uint8Array.from(labels), masks };
 }
 
-function headParameterNames(session: InferenceSession): string[] {
-  return session.inputNames.filter((n) => !n.startsWith('tap/'));
+/** Runs a scored head over every cached sample; returns image scores and full-resolution maps. */
+async function scoreSamples(runtime: Runtime, session: InferenceSession, cache: TapCache, extra: Record<string, HostTensor>) {
+  const out = await runOverCache(runtime, session, cache, extra, [SCORE_OUTPUTS.score, SCORE_OUTPUTS.anomalyMap]);
+  return { scores: Float32Array.from(out[SCORE_OUTPUTS.score].map((s) => s[0])), maps: out[SCORE_OUTPUTS.anomalyMap] };
 }
 
-async function scoreValidation(runtime: Runtime, session: InferenceSession, v: ValidationSet, state: Map<string, HostTensor>, paramNames: string[]) {
-  const scores = new Float32Array(v.cache.count);
-  const maps: Float32Array[] = [];
-  const params = Object.fromEntries(paramNames.map((n) => [n, state.get(n)!]));
+/** Runs a session over the cache in chunks; returns each output split per sample. */
+async function runOverCache(runtime: Runtime, session: InferenceSession, cache: TapCache, extra: Record<string, HostTensor>, outputs: string[]) {
+  const result: Record<string, Float32Array[]> = Object.fromEntries(outputs.map((o) => [o, []]));
   const chunk = 16;
-  for (let start = 0; start < v.cache.count; start += chunk) {
-    const idx = Array.from({ length: Math.min(chunk, v.cache.count - start) }, (_, i) => start + i);
-    const out = await runSession(runtime, session, { ...v.cache.batch(idx), ...params }, [HEAD_OUTPUTS.score, HEAD_OUTPUTS.anomalyMap]);
-    scores.set(out[HEAD_OUTPUTS.score].data as Float32Array, start);
-    const map = out[HEAD_OUTPUTS.anomalyMap];
-    const n = map.dims[2] * map.dims[3];
-    for (let i = 0; i < idx.length; i++) maps.push((map.data as Float32Array).slice(i * n, (i + 1) * n));
+  for (let start = 0; start < cache.count; start += chunk) {
+    const idx = Array.from({ length: Math.min(chunk, cache.count - start) }, (_, i) => start + i);
+    const out = await runSession(runtime, session, { ...cache.batch(idx), ...extra }, outputs);
+    for (const name of outputs) {
+      const data = out[name].data as Float32Array;
+      const n = data.length / idx.length;
+      for (let i = 0; i < idx.length; i++) result[name].push(data.slice(i * n, (i + 1) * n));
+    }
   }
-  return { scores, maps };
+  return result;
+}
+
+/** Mean and standard deviation of every grid map's cells over the held-out good images. */
+async function goodMapStatistics(runtime: Runtime, head: Graph, v: ValidationSet): Promise<MapStatistics> {
+  const session = await runtime.createSession(serializeModel(head));
+  const names = head.outputs.map((o) => o.name).filter((n) => n === HEAD_OUTPUTS.flowMap || n === HEAD_OUTPUTS.gaussianMap);
+  const out = await runOverCache(runtime, session, v.cache, {}, names);
+  await session.release();
+  const stats = (maps: Float32Array[]): Standardisation => {
+    const good = maps.filter((_, i) => v.labels[i] === 0);
+    const n = good.reduce((s, m) => s + m.length, 0);
+    const mean = good.reduce((s, m) => s + m.reduce((a, b) => a + b, 0), 0) / n;
+    const variance = good.reduce((s, m) => s + m.reduce((a, b) => a + (b - mean) ** 2, 0), 0) / (n - 1);
+    return { mean, std: Math.sqrt(variance) };
+  };
+  return {
+    flow: stats(out[HEAD_OUTPUTS.flowMap]),
+    ...(out[HEAD_OUTPUTS.gaussianMap] ? { gaussian: stats(out[HEAD_OUTPUTS.gaussianMap]) } : {}),
+  };
 }
 
 export function pixelAuroc(maps: Float32Array[], masks: Uint8Array[]): number {

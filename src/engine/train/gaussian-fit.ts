@@ -1,0 +1,152 @@
+/**
+ * Closed-form fit of the Gaussian companion (patchflow/gaussian): an ONNX graph projects a batch of
+ * cached taps and returns its per-position mean and centred scatter; batches are merged in float64
+ * (Chan et al.'s parallel update, so no Σxxᵀ − nμμᵀ cancellation) and each covariance is inverted by
+ * Cholesky.
+ */
+import { GraphBuilder, attr, floatTensor, type Graph, type Tensor } from '../onnx/graph';
+import { serializeModel } from '../onnx/serialize';
+import { GAUSSIAN_MEAN, GAUSSIAN_PRECISION, GAUSSIAN_PROJECTION, appendGaussianProjection, randomProjection, type GaussianSettings } from '../patchflow/gaussian';
+import type { ScaledTap } from '../patchflow/aggregation';
+import { runSession, type Runtime } from '../runtime';
+import type { TapCache } from './tap-cache';
+
+const FIT_BATCH = 16;
+const BATCH_MEAN = 'batch_mean';
+const BATCH_SCATTER = 'batch_scatter';
+
+/** float16 taps [n, C, h, w] → batch mean [1, D, P] and centred scatter Σ(x−x̄)(x−x̄)ᵀ [P, D, D]. */
+function buildMomentsGraph(layout: ScaledTap[], projection: Tensor, grid: number): Graph {
+  const b = new GraphBuilder('gaussian_moments', 'moments/');
+  b.initializer(GAUSSIAN_PROJECTION, projection);
+  const taps: Record<string, string> = {};
+  for (const t of layout) taps[t.name] = b.op('Cast', [b.input(t.name, 'float16', ['batch', t.tap.channels, t.height, t.width])], { to: attr.i(1) });
+  const x = b.op('Reshape', [appendGaussianProjection(b, layout, taps, grid), b.ints([0, 0, -1], 'flatten_grid')]); // [n, D, P]
+  const mean = b.op('ReduceMean', [x, b.ints([0])], { keepdims: attr.i(1) }, BATCH_MEAN);
+  const centred = b.op('Sub', [x, mean]);
+  const columns = b.op('Transpose', [centred], { perm: attr.ints([2, 1, 0]) }); // [P, D, n]
+  const rows = b.op('Transpose', [centred], { perm: attr.ints([2, 0, 1]) }); // [P, n, D]
+  b.op('MatMul', [columns, rows], {}, BATCH_SCATTER);
+  b.output(BATCH_MEAN, 'float32', [1, projection.dims[0], grid * grid]);
+  b.output(BATCH_SCATTER, 'float32', [grid * grid, projection.dims[0], projection.dims[0]]);
+  return b.graph;
+}
+
+/**
+ * In-place Cholesky factor of the symmetric matrix held in the lower triangle of `a` (row-major d×d);
+ * false when it is not numerically positive definite.
+ */
+function cholesky(a: Float64Array, d: number): boolean {
+  for (let j = 0; j < d; j++) {
+    let diag = a[j * d + j];
+    for (let k = 0; k < j; k++) diag -= a[j * d + k] * a[j * d + k];
+    if (!(diag > 0)) return false;
+    const ljj = Math.sqrt(diag);
+    a[j * d + j] = ljj;
+    for (let i = j + 1; i < d; i++) {
+      let s = a[i * d + j];
+      for (let k = 0; k < j; k++) s -= a[i * d + k] * a[j * d + k];
+      a[i * d + j] = s / ljj;
+    }
+  }
+  return true;
+}
+
+/** A⁻¹ = L⁻ᵀ L⁻¹ from the Cholesky factor in the lower triangle of `l`; written into `out` at `offset`. */
+function choleskyInverse(l: Float64Array, d: number, inv: Float64Array, out: Float32Array, offset: number): void {
+  inv.fill(0); // inv ← L⁻¹ (lower triangular), column by column by forward substitution
+  for (let j = 0; j < d; j++) {
+    inv[j * d + j] = 1 / l[j * d + j];
+    for (let i = j + 1; i < d; i++) {
+      let s = 0;
+      for (let k = j; k < i; k++) s -= l[i * d + k] * inv[k * d + j];
+      inv[i * d + j] = s / l[i * d + i];
+    }
+  }
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let k = i; k < d; k++) s += inv[k * d + i] * inv[k * d + j];
+      out[offset + i * d + j] = s;
+      out[offset + j * d + i] = s;
+    }
+  }
+}
+
+/**
+ * Fits the companion on cached taps (all of them unless `indices` is given): the seeded projection,
+ * the per-position mean and the precision of the covariance with ε = ridge · mean diagonal variance
+ * added (raised tenfold at a position until it factorises).
+ */
+export async function fitGaussian(
+  runtime: Runtime,
+  cache: TapCache,
+  layout: ScaledTap[],
+  settings: GaussianSettings,
+  grid: number,
+  indices: number[] = Array.from({ length: cache.count }, (_, i) => i),
+): Promise<Map<string, Tensor>> {
+  if (indices.length < 2) throw new Error(`fitting the Gaussian companion needs at least 2 images, got ${indices.length}`);
+  const projection = randomProjection(layout, settings);
+  const d = settings.dims;
+  const positions = grid * grid;
+  const dd = d * d;
+  const session = await runtime.createSession(serializeModel(buildMomentsGraph(layout, projection, grid)));
+  const mean = new Float64Array(d * positions); // [D, P]
+  const scatter = new Float64Array(positions * dd); // [P, D, D]
+  const delta = new Float64Array(d);
+  let n = 0;
+  try {
+    for (let start = 0; start < indices.length; start += FIT_BATCH) {
+      const batch = indices.slice(start, start + FIT_BATCH);
+      const out = await runSession(runtime, session, cache.batch(batch), [BATCH_MEAN, BATCH_SCATTER]);
+      const batchMean = out[BATCH_MEAN].data as Float32Array;
+      const batchScatter = out[BATCH_SCATTER].data as Float32Array;
+      const m = batch.length;
+      const total = n + m;
+      const weight = (n * m) / total;
+      for (let p = 0; p < positions; p++) {
+        for (let i = 0; i < d; i++) {
+          const k = i * positions + p;
+          delta[i] = batchMean[k] - mean[k];
+          mean[k] += (delta[i] * m) / total;
+        }
+        const base = p * dd;
+        for (let i = 0; i < d; i++) {
+          const wi = delta[i] * weight;
+          // Upper triangle only: the scatter is symmetric, and this loop is most of the fit's JS time.
+          for (let j = i; j < d; j++) scatter[base + i * d + j] += batchScatter[base + i * d + j] + wi * delta[j];
+        }
+      }
+      n = total;
+    }
+  } finally {
+    await session.release();
+  }
+
+  let diagonal = 0;
+  for (let p = 0; p < positions; p++) for (let i = 0; i < d; i++) diagonal += scatter[p * dd + i * d + i];
+  const meanVariance = diagonal / ((n - 1) * positions * d);
+  const ridge = settings.ridge * meanVariance;
+  // Where ε is 0 and a covariance is singular, start raising from a tiny fraction of the variance
+  // (an absolute one when every feature is constant).
+  const firstRaise = (meanVariance || 1) * 1e-9;
+  const precision = new Float32Array(positions * dd);
+  const factor = new Float64Array(dd);
+  const work = new Float64Array(dd);
+  for (let p = 0; p < positions; p++) {
+    const cov = scatter.subarray(p * dd, (p + 1) * dd);
+    for (let eps = ridge, tries = 0; ; eps = eps > 0 ? eps * 10 : firstRaise, tries++) {
+      if (tries > 40) throw new Error(`covariance at grid position ${p} stays singular`);
+      for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) factor[i * d + j] = cov[j * d + i] / (n - 1);
+      for (let i = 0; i < d; i++) factor[i * d + i] += eps;
+      if (cholesky(factor, d)) break;
+    }
+    choleskyInverse(factor, d, work, precision, p * dd);
+  }
+  return new Map([
+    [GAUSSIAN_PROJECTION, projection],
+    [GAUSSIAN_MEAN, floatTensor([1, d, grid, grid], mean)],
+    [GAUSSIAN_PRECISION, { dtype: 'float32', dims: [positions, d, d], data: precision }],
+  ]);
+}

@@ -1,0 +1,230 @@
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder, attr, floatTensor, type Tensor } from '../../src/engine/onnx/graph';
+import { serializeModel } from '../../src/engine/onnx/serialize';
+import { runSession, type HostTensor } from '../../src/engine/runtime';
+import { nodeRuntime } from '../../src/engine/runtime/node';
+import { createRng, gaussian } from '../../src/engine/random';
+import { bilinearMatrix, featureChannels, gridSize, tapLayout, type ScaledTap } from '../../src/engine/patchflow/aggregation';
+import { GAUSSIAN_MEAN, GAUSSIAN_PRECISION, GAUSSIAN_PROJECTION, appendGaussianMap, randomProjection } from '../../src/engine/patchflow/gaussian';
+import { fitGaussian } from '../../src/engine/train/gaussian-fit';
+import { TapCache } from '../../src/engine/train/tap-cache';
+import { tapOutputName } from '../../src/engine/patchflow/pipeline';
+import type { BackboneManifest } from '../../src/engine/backbone/manifest';
+
+const runtime = nodeRuntime(1);
+
+const backbone = {
+  id: 'toy',
+  taps: [
+    { name: 'a', output: 'a', stride: 8, channels: 3 },
+    { name: 'b', output: 'b', stride: 16, channels: 5 },
+    { name: 'c', output: 'c', stride: 8, channels: 4 },
+  ],
+} as unknown as BackboneManifest;
+
+/** Graph: taps (as `dtype`, dynamic batch) → Gaussian map, the three parameters baked in. */
+async function mapSession(layout: ScaledTap[], grid: number, params: Map<string, Tensor>, dtype: 'float32' | 'float16') {
+  const b = new GraphBuilder('gaussian_map');
+  const taps: Record<string, string> = {};
+  for (const t of layout) {
+    const input = b.input(t.name, dtype, ['batch', t.tap.channels, t.height, t.width]);
+    taps[t.name] = dtype === 'float32' ? input : b.op('Cast', [input], { to: attr.i(1) });
+  }
+  for (const name of [GAUSSIAN_PROJECTION, GAUSSIAN_MEAN, GAUSSIAN_PRECISION]) b.initializer(name, params.get(name)!);
+  b.outputAs(appendGaussianMap(b, layout, taps, grid), 'map', 'float32', ['batch', 1, grid, grid]);
+  const session = await runtime.createSession(serializeModel(b.graph));
+  return async (feeds: Record<string, HostTensor>) => (await runSession(runtime, session, feeds)).map.data as Float32Array;
+}
+
+/** Float32 → float16 bits by onnxruntime's Cast (round to nearest even), and the values those bits hold. */
+async function toFloat16(values: Float32Array): Promise<{ bits: Uint16Array; rounded: Float32Array }> {
+  const b = new GraphBuilder('to_half');
+  const half = b.op('Cast', [b.input('x', 'float32', ['n'])], { to: attr.i(10) }, 'bits');
+  b.op('Cast', [half], { to: attr.i(1) }, 'rounded');
+  b.output('bits', 'float16', ['n']);
+  b.output('rounded', 'float32', ['n']);
+  const session = await runtime.createSession(serializeModel(b.graph));
+  const out = await runSession(runtime, session, { x: { dtype: 'float32', dims: [values.length], data: values } });
+  return { bits: out.bits.data as Uint16Array, rounded: out.rounded.data as Float32Array };
+}
+
+/** Reference in float64: per image, concat(resize(pool3×3(tap))) as [ΣC][G·G]. */
+function aggregated(layout: ScaledTap[], feeds: Record<string, HostTensor>, image: number, grid: number): Float64Array[] {
+  const channels: Float64Array[] = [];
+  for (const t of layout) {
+    const { height: h, width: w } = t;
+    const data = feeds[t.name].data as Float32Array;
+    const ry = bilinearMatrix(h, grid);
+    const rx = bilinearMatrix(w, grid);
+    for (let c = 0; c < t.tap.channels; c++) {
+      const at = (y: number, x: number) => (y < 0 || x < 0 || y >= h || x >= w ? 0 : data[((image * t.tap.channels + c) * h + y) * w + x]);
+      const pooled = new Float64Array(h * w);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) pooled[y * w + x] += at(y + dy, x + dx) / 9;
+      const out = new Float64Array(grid * grid);
+      for (let gy = 0; gy < grid; gy++)
+        for (let gx = 0; gx < grid; gx++)
+          for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[gy * grid + gx] += ry[gy * h + y] * rx[gx * w + x] * pooled[y * w + x];
+      channels.push(out);
+    }
+  }
+  return channels;
+}
+
+describe('Gaussian companion', () => {
+  it('the ONNX map equals 0.5·(x−μ)ᵀP(x−μ)/D computed directly', async () => {
+    const layout = tapLayout({ inputSize: 32, scales: [1], taps: ['a', 'b'] }, backbone);
+    const grid = gridSize(32);
+    const d = 3;
+    const positions = grid * grid;
+    const rng = createRng(7);
+    const projection = randomProjection(layout, { dims: d, ridge: 0, seed: 3 });
+    expect(projection.dims).toEqual([d, featureChannels(layout), 1, 1]);
+    const mean = Array.from({ length: d * positions }, () => gaussian(rng));
+    const precision = new Float32Array(positions * d * d);
+    for (let p = 0; p < positions; p++) {
+      const a = Array.from({ length: d * d }, () => gaussian(rng));
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
+        let s = i === j ? 0.5 : 0;
+        for (let k = 0; k < d; k++) s += a[i * d + k] * a[j * d + k];
+        precision[p * d * d + i * d + j] = s; // A Aᵀ + ½I: SPD
+      }
+    }
+    const params = new Map<string, Tensor>([
+      [GAUSSIAN_PROJECTION, projection],
+      [GAUSSIAN_MEAN, floatTensor([1, d, grid, grid], mean)],
+      [GAUSSIAN_PRECISION, { dtype: 'float32', dims: [positions, d, d], data: precision }],
+    ]);
+    const run = await mapSession(layout, grid, params, 'float32');
+    const images = 2;
+    const feeds: Record<string, HostTensor> = {};
+    for (const t of layout) {
+      const dims = [images, t.tap.channels, t.height, t.width];
+      feeds[t.name] = { dtype: 'float32', dims, data: Float32Array.from({ length: dims.reduce((x, y) => x * y) }, () => gaussian(rng)) };
+    }
+    const map = await run(feeds);
+    expect(map.length).toBe(images * positions);
+    const w = projection.data as Float32Array;
+    const cin = featureChannels(layout);
+    for (let n = 0; n < images; n++) {
+      const feature = aggregated(layout, feeds, n, grid);
+      for (let p = 0; p < positions; p++) {
+        const diff = Array.from({ length: d }, (_, i) => feature.reduce((s, f, c) => s + w[i * cin + c] * f[p], 0) - mean[i * positions + p]);
+        let d2 = 0;
+        for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) d2 += diff[i] * precision[p * d * d + i * d + j] * diff[j];
+        const expected = (0.5 * d2) / d;
+        expect(Math.abs(map[n * positions + p] - expected)).toBeLessThanOrEqual(1e-4 * Math.max(expected, 1e-3));
+      }
+    }
+  });
+
+  it('fitGaussian recovers a known per-position Gaussian and scores shifted samples high', async () => {
+    // One stride-8 tap on a 4×4 grid: the aggregated feature is the 3×3 pool, so with independent
+    // pixels z_q ~ N(m_q, C_q) position p has mean W·Σm_q/9 and covariance W·(ΣC_q/81)·Wᵀ over its window.
+    const layout = tapLayout({ inputSize: 32, scales: [1], taps: ['c'] }, backbone);
+    const grid = gridSize(32);
+    const positions = grid * grid;
+    const channels = 4;
+    const d = 3;
+    const rng = createRng(11);
+    const pixelMean = Array.from({ length: positions * channels }, () => 2 * gaussian(rng)); // [q][c]
+    const pixelFactor = Array.from({ length: positions }, () => Array.from({ length: channels * channels }, (_, k) => (k % (channels + 1) === 0 ? 1 : 0) + 0.5 * gaussian(rng)));
+    const draw = async (count: number, shift: number) => {
+      const values = new Float32Array(count * channels * positions);
+      for (let n = 0; n < count; n++)
+        for (let q = 0; q < positions; q++) {
+          const e = Array.from({ length: channels }, () => gaussian(rng));
+          for (let c = 0; c < channels; c++) {
+            let v = pixelMean[q * channels + c] + shift;
+            for (let k = 0; k < channels; k++) v += pixelFactor[q][c * channels + k] * e[k];
+            values[(n * channels + c) * positions + q] = v;
+          }
+        }
+      return toFloat16(values);
+    };
+    const feed = ({ bits }: { bits: Uint16Array }, count: number): Record<string, HostTensor> => ({
+      [layout[0].name]: { dtype: 'float16', dims: [count, channels, grid, grid], data: bits },
+    });
+
+    const count = 5000;
+    const training = await draw(count, 0);
+    const cache = new TapCache(layout, count);
+    const per = channels * positions;
+    for (let n = 0; n < count; n++) cache.add({ [tapOutputName(layout[0])]: { dtype: 'float16', dims: [1, channels, grid, grid], data: training.bits.subarray(n * per, (n + 1) * per) } });
+    const settings = { dims: d, ridge: 0.01, seed: 5 };
+    const params = await fitGaussian(runtime, cache, layout, settings, grid);
+    expect(params.get(GAUSSIAN_PROJECTION)!.data).toEqual(randomProjection(layout, settings).data);
+    expect(params.get(GAUSSIAN_MEAN)!.dims).toEqual([1, d, grid, grid]);
+    expect(params.get(GAUSSIAN_PRECISION)!.dims).toEqual([positions, d, d]);
+
+    const w = params.get(GAUSSIAN_PROJECTION)!.data as Float32Array;
+    const mean = params.get(GAUSSIAN_MEAN)!.data as Float32Array;
+    const precision = params.get(GAUSSIAN_PRECISION)!.data as Float32Array;
+
+    // Exactly the sample moments (batches merged without loss): projected features in float64.
+    const taps = { [layout[0].name]: { dtype: 'float32', dims: [count, channels, grid, grid], data: training.rounded } } as Record<string, HostTensor>;
+    const samples = Array.from({ length: count }, (_, n) => {
+      const f = aggregated(layout, taps, n, grid);
+      return Array.from({ length: positions * d }, (_, k) => f.reduce((s, c, a) => s + w[(k % d) * channels + a] * c[Math.floor(k / d)], 0)); // [p][i]
+    });
+    const sampleMean = Array.from({ length: positions * d }, (_, k) => samples.reduce((s, y) => s + y[k], 0) / count);
+    const sampleCov = (p: number, i: number, j: number) =>
+      samples.reduce((s, y) => s + (y[p * d + i] - sampleMean[p * d + i]) * (y[p * d + j] - sampleMean[p * d + j]), 0) / (count - 1);
+    let diagonal = 0;
+    for (let p = 0; p < positions; p++) for (let i = 0; i < d; i++) diagonal += sampleCov(p, i, i);
+    const eps = (settings.ridge * diagonal) / (positions * d);
+    for (let p = 0; p < positions; p++)
+      for (let i = 0; i < d; i++) {
+        expect(Math.abs(mean[i * positions + p] - sampleMean[p * d + i])).toBeLessThan(1e-4 * Math.sqrt(sampleCov(p, i, i)));
+        for (let j = 0; j < d; j++) {
+          let s = 0;
+          for (let k = 0; k < d; k++) s += precision[p * d * d + i * d + k] * (sampleCov(p, k, j) + (k === j ? eps : 0));
+          expect(Math.abs(s - +(i === j))).toBeLessThan(1e-3);
+        }
+      }
+
+    // Loosely, the generating distribution.
+    let worstMean = 0;
+    let worstIdentity = 0;
+    for (let py = 0; py < grid; py++)
+      for (let px = 0; px < grid; px++) {
+        const p = py * grid + px;
+        const m = new Float64Array(channels);
+        const cov = new Float64Array(channels * channels);
+        for (let qy = py - 1; qy <= py + 1; qy++)
+          for (let qx = px - 1; qx <= px + 1; qx++) {
+            if (qy < 0 || qx < 0 || qy >= grid || qx >= grid) continue;
+            const q = qy * grid + qx;
+            const f = pixelFactor[q];
+            for (let i = 0; i < channels; i++) {
+              m[i] += pixelMean[q * channels + i] / 9;
+              for (let j = 0; j < channels; j++) for (let k = 0; k < channels; k++) cov[i * channels + j] += (f[i * channels + k] * f[j * channels + k]) / 81;
+            }
+          }
+        const projected = (i: number, j: number) => {
+          let s = 0;
+          for (let a = 0; a < channels; a++) for (let c = 0; c < channels; c++) s += w[i * channels + a] * cov[a * channels + c] * w[j * channels + c];
+          return s;
+        };
+        for (let i = 0; i < d; i++) {
+          const mu = m.reduce((s, v, c) => s + w[i * channels + c] * v, 0);
+          worstMean = Math.max(worstMean, Math.abs(mean[i * positions + p] - mu) / Math.sqrt(projected(i, i)));
+          for (let j = 0; j < d; j++) {
+            let s = 0;
+            for (let k = 0; k < d; k++) s += precision[p * d * d + i * d + k] * projected(k, j);
+            worstIdentity = Math.max(worstIdentity, Math.abs(s - +(i === j)));
+          }
+        }
+      }
+    expect(worstMean).toBeLessThan(0.1); // in standard deviations; sampling error ≈ 1/√5000
+    expect(worstIdentity).toBeLessThan(0.15);
+
+    const run = await mapSession(layout, grid, params, 'float16');
+    const average = (map: Float32Array) => map.reduce((s, v) => s + v, 0) / map.length;
+    const held = 400;
+    const good = average(await run(feed(await draw(held, 0), held)));
+    const shifted = average(await run(feed(await draw(held, 3), held)));
+    expect(good).toBeGreaterThan(0.45);
+    expect(good).toBeLessThan(0.55);
+    expect(shifted).toBeGreaterThan(20 * good);
+  });
+});
