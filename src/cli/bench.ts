@@ -22,7 +22,7 @@ function percentile(values: number[], q: number): number {
 }
 
 export async function benchCommand(runtime: Runtime, data = path.join(sharedDir(), 'datasets', 'mvtec_bottle_512')): Promise<void> {
-  const backbone = await loadBackbone((await ensureBackbone()).dir);
+  const backbone = await await loadBackbone((await ensureBackbone()).dir);
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${runtime.name}`);
 
   const t0 = performance.now();

@@ -1,22 +1,9 @@
 /** Part models on disk: `<dir>/manifest.json` + `<dir>/head.onnx`, written atomically. */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeAtomic } from './files';
 import type { TrainedModel } from '../engine/train/trainer';
 import { validateManifest, type PartManifest } from '../engine/patchflow/manifest';
-
-/** Writes next to the target and renames, so a full disk or a crash never leaves half a model. */
-function writeAtomic(file: string, data: Uint8Array | string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOSPC') throw new Error(`disk full while writing ${file}; the previous file (if any) is untouched`);
-    throw e;
-  }
-}
 
 export function saveModel(dir: string, model: TrainedModel): void {
   mkdirSync(dir, { recursive: true });

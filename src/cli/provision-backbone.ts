@@ -3,12 +3,11 @@
  * sha256, import it (src/engine/backbone/provision.ts) and write backbone.onnx + manifest.json.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { BackboneManifest } from '../engine/backbone/manifest';
-import { BACKBONE_MANIFEST, CONVERTER, MOBILENET_V2, buildMobileNetV2Backbone } from '../engine/backbone/provision';
-import type { Graph } from '../engine/onnx/graph';
-import { parseModel } from '../engine/onnx/serialize';
+import type { BackboneManifest, LoadedBackbone } from '../engine/backbone/manifest';
+import { BACKBONE_MANIFEST, CONVERTER, MOBILENET_V2, buildMobileNetV2Backbone, openBackbone } from '../engine/backbone/provision';
+import { writeAtomic } from './files';
 import { repoRoot, sharedDir } from './paths';
 
 export interface ProvisionOptions {
@@ -20,13 +19,6 @@ export interface ProvisionOptions {
   log?: (message: string) => void;
 }
 
-export interface LoadedBackboneFiles {
-  manifest: BackboneManifest;
-  graph: Graph;
-  /** The ONNX file's bytes. */
-  bytes: Uint8Array;
-}
-
 /** public/models/backbones/mobilenet_v2: served to the browser as is. */
 export function defaultBackboneDir(): string {
   return path.join(repoRoot(), 'public', 'models', 'backbones', 'mobilenet_v2');
@@ -34,13 +26,6 @@ export function defaultBackboneDir(): string {
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** Write-then-rename, so an interrupted run never leaves a half-written file under the final name. */
-function writeAtomic(file: string, data: Uint8Array | string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
 }
 
 /** The manifest in `dir` when it was written from the pinned source by this converter and its ONNX file is intact. */
@@ -109,13 +94,9 @@ export async function ensureBackbone(options: Partial<ProvisionOptions> = {}): P
 }
 
 /** Reads a provisioned backbone folder (manifest.json + its ONNX file), checking the file against the manifest. */
-export function loadBackbone(dir: string): LoadedBackboneFiles {
+export async function loadBackbone(dir: string): Promise<LoadedBackbone> {
   const manifestFile = path.join(dir, BACKBONE_MANIFEST);
   if (!existsSync(manifestFile)) throw new Error(`no backbone in ${dir} (missing ${BACKBONE_MANIFEST}); run \`npm run setup\``);
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as BackboneManifest;
-  if (manifest.format !== 'patchflow-inspect/backbone@1') throw new Error(`${manifestFile}: unknown format ${JSON.stringify(manifest.format)}`);
-  const bytes = new Uint8Array(readFileSync(path.join(dir, manifest.file)));
-  const actual = sha256(bytes);
-  if (actual !== manifest.sha256) throw new Error(`${path.join(dir, manifest.file)} has sha256 ${actual}, but its manifest says ${manifest.sha256}; run \`npm run setup\` again`);
-  return { manifest, graph: parseModel(bytes).graph, bytes };
+  return openBackbone(manifest, new Uint8Array(readFileSync(path.join(dir, manifest.file))), manifestFile);
 }

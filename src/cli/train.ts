@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Runtime } from '../engine/runtime';
 import { DEFAULT_PRESET, presetSettings, type ModelSettings } from '../engine/patchflow/manifest';
 import { MAP_COMBINATIONS } from '../engine/patchflow/scores';
-import type { LoadedBackbone } from '../engine/patchflow/pipeline';
+import type { LoadedBackbone } from '../engine/backbone/manifest';
 import { trainDefaults, trainPartModel, type TrainOptions, type TrainedModel } from '../engine/train/trainer';
 import { readBytes, trainImages } from './dataset';
 import { ProgressBar } from './progress';

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { sharedDir } from '../../src/cli/paths';
-import { loadBackbone, provisionBackbone, type LoadedBackboneFiles } from '../../src/cli/provision-backbone';
+import { loadBackbone, provisionBackbone } from '../../src/cli/provision-backbone';
+import type { LoadedBackbone } from '../../src/engine/backbone/manifest';
 import { MOBILENET_V2 } from '../../src/engine/backbone/provision';
 import { TfliteFormatError, readTflite } from '../../src/engine/backbone/tflite';
 import { importTflite } from '../../src/engine/backbone/tflite-import';
@@ -41,11 +42,11 @@ async function classify(graph: Graph, logits: string, scale: [number, number, nu
 
 describe.skipIf(!present)('MobileNetV2 from TFLite', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'patchflow-backbone-'));
-  let backbone: LoadedBackboneFiles;
+  let backbone: LoadedBackbone;
 
   beforeAll(async () => {
     await provisionBackbone({ sourceDir: modelDir, outDir: path.join(tmp, 'out'), log: silent });
-    backbone = loadBackbone(path.join(tmp, 'out'));
+    backbone = await loadBackbone(path.join(tmp, 'out'));
   });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

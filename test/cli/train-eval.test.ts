@@ -43,7 +43,7 @@ describe.skipIf(!present)('train and eval on a bottle subset', () => {
       const mask = f.replace(/\.\w+$/, '_mask.png');
       copyFileSync(path.join(BOTTLE, 'ground_truth/broken_large', mask), path.join(data, 'ground_truth/broken_large', mask));
     }
-    const backbone = loadBackbone((await ensureBackbone()).dir);
+    const backbone = await loadBackbone((await ensureBackbone()).dir);
     const model = await trainCommand(runtime, backbone, { data, epochs: 2, batch: 8, quiet: true });
     saveModel(modelDir, model);
     manifest = model.manifest;
@@ -76,7 +76,7 @@ describe.skipIf(!present)('train and eval on a bottle subset', () => {
   });
 
   it('onnxruntime-web (WASM, as in the browser worker) scores like onnxruntime-node', async () => {
-    const backbone = loadBackbone((await ensureBackbone()).dir);
+    const backbone = await loadBackbone((await ensureBackbone()).dir);
     const { head } = readModel(modelDir);
     const node = await PartModel.load(runtime, backbone, manifest, head);
     const web = await PartModel.load(await webRuntime({ preferGpu: false }), backbone, manifest, head);
@@ -89,7 +89,7 @@ describe.skipIf(!present)('train and eval on a bottle subset', () => {
   });
 
   it('refuses a part model trained on another backbone, naming both', async () => {
-    const backbone = loadBackbone((await ensureBackbone()).dir);
+    const backbone = await loadBackbone((await ensureBackbone()).dir);
     const { head } = readModel(modelDir);
     const foreign = { ...manifest, backbone: { id: 'efficientnet_b5', sha256: 'ab'.repeat(32) } };
     await expect(PartModel.load(runtime, backbone, foreign, head)).rejects.toThrow(/trained on backbone 'efficientnet_b5'.*mobilenet_v2/);

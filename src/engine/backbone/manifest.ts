@@ -1,3 +1,5 @@
+import type { Graph } from '../onnx/graph';
+
 /**
  * What the engine needs to know about a backbone, whoever made it: our TFLite importer writes one for
  * MobileNetV2, and a user can drop in another ONNX backbone (e.g. an EfficientNet exported from PyTorch)
@@ -42,4 +44,10 @@ export interface BackboneManifest {
   source: { description: string; file?: string; sha256?: string; url?: string; license?: string };
   /** The tool (and version) that wrote the ONNX file, so a provisioner can tell stale output from current. */
   converter?: string;
+}
+
+/** A backbone ready for composing: its manifest and its parsed graph. */
+export interface LoadedBackbone {
+  manifest: BackboneManifest;
+  graph: Graph;
 }

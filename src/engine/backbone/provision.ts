@@ -2,9 +2,9 @@
  * The MobileNetV2 backbone, made from the public TFLite file: bytes in, ONNX bytes and manifest out. Pure
  * (no fs, no fetch) so it runs in a worker as well; src/cli/provision-backbone.ts does the files.
  */
-import { serializeModel } from '../onnx/serialize';
+import { parseModel, serializeModel } from '../onnx/serialize';
 import type { Graph } from '../onnx/graph';
-import type { BackboneManifest, BackboneTap } from './manifest';
+import type { BackboneManifest, BackboneTap, LoadedBackbone } from './manifest';
 import { BuiltinOp, readTflite } from './tflite';
 import { findTensor, importTflite } from './tflite-import';
 
@@ -93,4 +93,15 @@ export async function buildMobileNetV2Backbone(tflite: Uint8Array): Promise<Buil
     converter: CONVERTER,
   };
   return { graph: imported.graph, onnxBytes, manifest };
+}
+
+/**
+ * Checks backbone files (format, sha256 of the ONNX bytes against the manifest) and parses the graph.
+ * `where` names the files in errors. Used by the CLI (files on disk) and the browser worker (fetched).
+ */
+export async function openBackbone(manifest: BackboneManifest, onnx: Uint8Array, where: string): Promise<LoadedBackbone> {
+  if (manifest?.format !== 'patchflow-inspect/backbone@1') throw new Error(`${where}: not a backbone manifest (format ${JSON.stringify(manifest?.format)})`);
+  const actual = await sha256Hex(onnx);
+  if (actual !== manifest.sha256) throw new Error(`${where}: ${manifest.file} has sha256 ${actual}, but its manifest says ${manifest.sha256}; provision it again (npm run setup)`);
+  return { manifest, graph: parseModel(onnx).graph };
 }

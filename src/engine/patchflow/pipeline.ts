@@ -4,7 +4,7 @@
  */
 import { GraphBuilder, attr, inlineGraph, extractSubgraph, type DType, type Graph } from '../onnx/graph';
 import { parseModel, serializeModel } from '../onnx/serialize';
-import type { BackboneManifest } from '../backbone/manifest';
+import type { LoadedBackbone } from '../backbone/manifest';
 import type { RgbImage } from '../image/decode';
 import { runSession, type InferenceSession, type Runtime } from '../runtime';
 import { buildFeatureExtractor, tapLayout, type ScaledTap } from './aggregation';
@@ -12,11 +12,6 @@ import { HEAD_OUTPUTS } from './head';
 import { SCORE_OUTPUTS, buildScoredHead } from './scores';
 import { ManifestError, type ModelSettings, type PartManifest } from './manifest';
 import { IMAGE_OUTPUT, PIXELS_INPUT, buildPreprocessGraph, pixelsFeed } from './preprocess';
-
-export interface LoadedBackbone {
-  manifest: BackboneManifest;
-  graph: Graph;
-}
 
 /** pixels [H, W, 3] uint8 → every scaled tap of the settings (as `dtype`). */
 export function buildTapGraph(backbone: LoadedBackbone, settings: ModelSettings, dtype: DType = 'float32'): { graph: Graph; layout: ScaledTap[] } {

@@ -12,7 +12,8 @@ import { IDENTITY_STANDARDISATION, SCORE_OUTPUTS, buildScoredHead, type MapStati
 import { gridSize } from '../patchflow/aggregation';
 import { fitGaussian } from './gaussian-fit';
 import { PART_FORMAT, type ModelSettings, type PartManifest } from '../patchflow/manifest';
-import { buildTapGraph, type LoadedBackbone } from '../patchflow/pipeline';
+import { buildTapGraph } from '../patchflow/pipeline';
+import type { LoadedBackbone } from '../backbone/manifest';
 import { createRng, permutation } from '../random';
 import { runSession, type HostTensor, type InferenceSession, type Runtime } from '../runtime';
 import { auroc } from '../metrics/auroc';
