@@ -88,6 +88,26 @@ describe.skipIf(!present)('train and eval on a bottle subset', () => {
     }
   });
 
+  it('the companion preset fits the Gaussian and can be re-scored under every rule', async () => {
+    const backbone = await loadBackbone((await ensureBackbone()).dir);
+    const companion = await trainCommand(runtime, backbone, { data, preset: 'companion', epochs: 1, batch: 8, quiet: true });
+    const m = companion.manifest;
+    expect(m.settings.head.gaussian.dims).toBe(64);
+    expect(m.mapStatistics.gaussian!.std).toBeGreaterThan(0);
+    const scores: Record<string, number> = {};
+    for (const rule of ['flow', 'gaussian', 'mean', 'max'] as const) {
+      const model = await PartModel.load(runtime, backbone, { ...m, settings: { ...m.settings, scoring: { ...m.settings.scoring, combine: rule } } }, companion.head);
+      const broken = testImages(data).find((i) => i.label === 1)!;
+      scores[rule] = (await model.inspect(decodeImage(new Uint8Array(readFileSync(broken.path))))).score;
+      await model.release();
+    }
+    // standardised maps: the closed-form Gaussian puts a broken bottle many good-σ above normal even
+    // after one epoch; the pixelwise max dominates both maps and the mean lies below the max
+    expect(scores.gaussian).toBeGreaterThan(3);
+    expect(scores.max).toBeGreaterThanOrEqual(Math.max(scores.flow, scores.gaussian) - 1e-3);
+    expect(scores.mean).toBeLessThanOrEqual(scores.max + 1e-3);
+  });
+
   it('refuses a part model trained on another backbone, naming both', async () => {
     const backbone = await loadBackbone((await ensureBackbone()).dir);
     const { head } = readModel(modelDir);

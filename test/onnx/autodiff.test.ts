@@ -4,20 +4,9 @@ import { GraphBuilder, attr, int64Tensor, type Graph } from '../../src/engine/on
 import { serializeModel } from '../../src/engine/onnx/serialize';
 import { nodeRuntime } from '../../src/engine/runtime/node';
 import { runSession, type HostTensor } from '../../src/engine/runtime';
+import { createRng } from '../../src/engine/random';
 
 const runtime = nodeRuntime(1);
-
-/** mulberry32: reproducible test data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Gen = (r: () => number) => number;
 const uniform: Gen = (r) => 2 * r() - 1;
@@ -56,7 +45,7 @@ function random(dims: number[], gen: Gen, r: () => number): Float32Array {
 
 /** Forward graph plus a smooth scalar loss, its shapes probed once. */
 async function setup(c: Case, seed: number) {
-  const r = rng(seed);
+  const r = createRng(seed);
   const b = new GraphBuilder('check');
   const feeds: Record<string, HostTensor> = {};
   for (const [name, { dims, gen }] of Object.entries(c.inputs)) {
@@ -161,7 +150,7 @@ const cases: Record<string, Case> = {
   'Pow with constant float, broadcast and int exponents': {
     inputs: { x: inp([2, 3, 4, 4], positive), z: inp([3, 1, 1], positive) },
     build: (b) => {
-      const r = rng(7);
+      const r = createRng(7);
       const exponents = b.constant([2, 3, 4, 4], random([2, 3, 4, 4], (u) => 1 + 2 * u(), r));
       const three = b.initializer('three', int64Tensor([], [3]));
       return [b.op('Pow', ['x', b.scalar(2.5)]), b.op('Pow', ['z', exponents]), b.op('Pow', ['x', three])];
@@ -173,11 +162,11 @@ const cases: Record<string, Case> = {
   },
   'MatMul with a constant left factor broadcast over batch': {
     inputs: { x: inp([2, 3, 4, 4]) },
-    build: (b) => [b.op('MatMul', [b.constant([5, 4], random([5, 4], uniform, rng(3))), 'x'])],
+    build: (b) => [b.op('MatMul', [b.constant([5, 4], random([5, 4], uniform, createRng(3))), 'x'])],
   },
   'MatMul with a constant right factor': {
     inputs: { x: inp([2, 3, 4, 4]) },
-    build: (b) => [b.op('MatMul', ['x', b.constant([4, 6], random([4, 6], uniform, rng(4)))])],
+    build: (b) => [b.op('MatMul', ['x', b.constant([4, 6], random([4, 6], uniform, createRng(4)))])],
   },
   'MatMul with both operands differentiated and batch broadcasting': {
     inputs: { p: inp([2, 3, 4, 5]), q: inp([3, 5, 2]), u: inp([1, 3, 4, 5]), v: inp([2, 1, 5, 2]) },
@@ -193,7 +182,7 @@ const cases: Record<string, Case> = {
   },
   'Concat with a constant part': {
     inputs: { a: inp([2, 1, 4, 4]), c: inp([2, 3, 4, 4]) },
-    build: (b) => [b.op('Concat', ['a', b.constant([2, 2, 4, 4], random([2, 2, 4, 4], uniform, rng(5))), 'c'], { axis: attr.i(-3) })],
+    build: (b) => [b.op('Concat', ['a', b.constant([2, 2, 4, 4], random([2, 2, 4, 4], uniform, createRng(5))), 'c'], { axis: attr.i(-3) })],
   },
   'Slice: contiguous, strided, reversed, open-ended, Constant-node bounds': {
     inputs: { x: inp([2, 3, 4, 6]) },

@@ -5,17 +5,11 @@ import { runSession, type HostTensor } from '../../src/engine/runtime';
 import { nodeRuntime } from '../../src/engine/runtime/node';
 import { createRng, gaussian } from '../../src/engine/random';
 import { aggregateAndAdapt, avgPool3x3, bilinearMatrix, resizeBilinear, tapLayout } from '../../src/engine/patchflow/aggregation';
-import type { BackboneManifest } from '../../src/engine/backbone/manifest';
+import { toyBackbone } from './toy-backbone';
 
 const runtime = nodeRuntime(1);
 
-const backbone = {
-  id: 'toy',
-  taps: [
-    { name: 'a', output: 'a', stride: 8, channels: 3 },
-    { name: 'b', output: 'b', stride: 16, channels: 5 },
-  ],
-} as unknown as BackboneManifest;
+const backbone = toyBackbone(['a', 8, 3], ['b', 16, 5]);
 
 describe('feature aggregation', () => {
   it('bilinear matrices match PyTorch align_corners=False (upsample ×2 of 2 samples)', () => {

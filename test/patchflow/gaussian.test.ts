@@ -9,18 +9,11 @@ import { GAUSSIAN_MEAN, GAUSSIAN_PRECISION, GAUSSIAN_PROJECTION, appendGaussianM
 import { fitGaussian } from '../../src/engine/train/gaussian-fit';
 import { TapCache } from '../../src/engine/train/tap-cache';
 import { tapOutputName } from '../../src/engine/patchflow/pipeline';
-import type { BackboneManifest } from '../../src/engine/backbone/manifest';
+import { toyBackbone } from './toy-backbone';
 
 const runtime = nodeRuntime(1);
 
-const backbone = {
-  id: 'toy',
-  taps: [
-    { name: 'a', output: 'a', stride: 8, channels: 3 },
-    { name: 'b', output: 'b', stride: 16, channels: 5 },
-    { name: 'c', output: 'c', stride: 8, channels: 4 },
-  ],
-} as unknown as BackboneManifest;
+const backbone = toyBackbone(['a', 8, 3], ['b', 16, 5], ['c', 8, 4]);
 
 /** Graph: taps (as `dtype`, dynamic batch) → Gaussian map, the three parameters baked in. */
 async function mapSession(layout: ScaledTap[], grid: number, params: Map<string, Tensor>, dtype: 'float32' | 'float16') {
