@@ -17,7 +17,7 @@ const USAGE = `usage:
                    [--adapter-constraint none|fixed-norm|frozen|unit-variance] [--position-channels N] [--gaussian-dims D]
                    [--combine flow|gaussian|mean|max]
   npm run eval  -- --data DIR --model DIR [--json FILE] [--combine RULE]
-  npm run bench -- [--data DIR]                   training time, latency and memory on MVTec bottle`;
+  npm run bench -- [--data DIR] [--preset NAME]   training time, latency and memory on MVTec bottle`;
 
 const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean);
 const num = (v: string | undefined, name: string) => {
@@ -87,7 +87,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'bench':
-      await benchCommand(runtime, values.data);
+      await benchCommand(runtime, values.data, values.preset);
       return;
     default:
       console.error(USAGE);
