@@ -2,9 +2,9 @@
 import { useEffect, useRef } from 'react';
 import type { Inspection } from '../../engine/patchflow/pipeline';
 
-/** Map value (good-σ units) → RGBA: invisible below half the pixel threshold, opaque red at twice it. */
+/** Map value (good-σ units) → RGBA: invisible below the calibrated pixel threshold, opaque red at twice it. */
 function colour(v: number, threshold: number): [number, number, number, number] {
-  const t = Math.min(1, Math.max(0, (v - 0.5 * threshold) / (1.5 * threshold)));
+  const t = Math.min(1, Math.max(0, (v - threshold) / threshold));
   return [255, Math.round(220 * (1 - t)), 0, Math.round(200 * t)];
 }
 
