@@ -2,10 +2,9 @@
 import { writeFileSync } from 'node:fs';
 import { decodeImage, decodeMask, maskToMap } from '../engine/image/decode';
 import { aupro } from '../engine/metrics/aupro';
-import { auroc } from '../engine/metrics/auroc';
+import { auroc, pixelAuroc } from '../engine/metrics/auroc';
 import { f1Max, precisionRecallAt } from '../engine/metrics/f1';
 import type { PartModel } from '../engine/patchflow/pipeline';
-import { pixelAuroc } from '../engine/train/trainer';
 import { readBytes, testImages } from './dataset';
 import { ProgressBar } from './progress';
 

@@ -237,29 +237,28 @@ class FlatBufferReader {
     return f ? this.table(this.deref(f, what), what) : null;
   }
 
-  scalarI32(t: Table, index: number, fallback: number, what: string): number {
+  /** A scalar field, or the schema's default when the table omits it. */
+  private scalar(t: Table, index: number, fallback: number, what: string, read: (pos: number, what: string) => number): number {
     const f = this.field(t, index);
-    return f ? this.i32(f, what) : fallback;
+    return f ? read.call(this, f, what) : fallback;
+  }
+  scalarI32(t: Table, index: number, fallback: number, what: string): number {
+    return this.scalar(t, index, fallback, what, this.i32);
   }
   scalarU32(t: Table, index: number, fallback: number, what: string): number {
-    const f = this.field(t, index);
-    return f ? this.u32(f, what) : fallback;
+    return this.scalar(t, index, fallback, what, this.u32);
   }
   scalarI8(t: Table, index: number, fallback: number, what: string): number {
-    const f = this.field(t, index);
-    return f ? this.i8(f, what) : fallback;
+    return this.scalar(t, index, fallback, what, this.i8);
   }
   scalarU8(t: Table, index: number, fallback: number, what: string): number {
-    const f = this.field(t, index);
-    return f ? this.u8(f, what) : fallback;
+    return this.scalar(t, index, fallback, what, this.u8);
   }
   scalarF32(t: Table, index: number, fallback: number, what: string): number {
-    const f = this.field(t, index);
-    return f ? this.f32(f, what) : fallback;
+    return this.scalar(t, index, fallback, what, this.f32);
   }
   scalarU64(t: Table, index: number, fallback: number, what: string): number {
-    const f = this.field(t, index);
-    return f ? this.u64(f, what) : fallback;
+    return this.scalar(t, index, fallback, what, this.u64);
   }
 }
 

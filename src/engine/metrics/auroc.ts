@@ -178,3 +178,24 @@ export function sortFloat32(values: Float32Array, payload?: Uint32Array): void {
     keys[i] = k & 0x80000000 ? k & 0x7fffffff : ~k;
   }
 }
+
+/** Pools per-image maps and masks into one pixel-level score/label pair (for pixel AUROC and F1). */
+export function poolPixels(maps: readonly Float32Array[], masks: readonly Uint8Array[]): { scores: Float32Array; labels: Uint8Array } {
+  const n = maps.reduce((s, m) => s + m.length, 0);
+  const scores = new Float32Array(n);
+  const labels = new Uint8Array(n);
+  let offset = 0;
+  maps.forEach((m, i) => {
+    if (masks[i].length !== m.length) throw new Error(`map ${i} has ${m.length} pixels but its mask ${masks[i].length}`);
+    scores.set(m, offset);
+    labels.set(masks[i], offset);
+    offset += m.length;
+  });
+  return { scores, labels };
+}
+
+/** Pixel-level AUROC over a set of anomaly maps and their defect masks. */
+export function pixelAuroc(maps: readonly Float32Array[], masks: readonly Uint8Array[]): number {
+  const { scores, labels } = poolPixels(maps, masks);
+  return auroc(scores, labels);
+}

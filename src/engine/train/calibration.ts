@@ -4,6 +4,7 @@
  * scores so a good part is rarely rejected; where the two classes separate perfectly it sits halfway
  * across the gap rather than on its upper edge.
  */
+import { poolPixels } from '../metrics/auroc';
 import { f1Max } from '../metrics/f1';
 import type { PartManifest, ScoreStatistics } from '../patchflow/manifest';
 
@@ -48,16 +49,8 @@ export function calibrate(
 
   // Pixel threshold for colouring heat maps: F1-optimal over the synthetic defects' pixels.
   const anomalous = maps.map((_, i) => i).filter((i) => labels[i] === 1);
-  const n = anomalous.reduce((s, i) => s + maps[i].length, 0);
-  const pixelScores = new Float32Array(n);
-  const pixelLabels = new Uint8Array(n);
-  let offset = 0;
-  for (const i of anomalous) {
-    pixelScores.set(maps[i], offset);
-    pixelLabels.set(masks[i], offset);
-    offset += maps[i].length;
-  }
-  const pixel = f1Max(pixelScores, pixelLabels).threshold;
+  const pixels = poolPixels(anomalous.map((i) => maps[i]), anomalous.map((i) => masks[i]));
+  const pixel = f1Max(pixels.scores, pixels.labels).threshold;
   return {
     thresholds: { image, pixel, rule: `F1-optimal on held-out good + synthetic anomalies, at least the ${GOOD_QUANTILE} quantile of good scores` },
     goodScores,

@@ -16,7 +16,7 @@ import { buildTapGraph } from '../patchflow/pipeline';
 import type { LoadedBackbone } from '../backbone/manifest';
 import { createRng, permutation } from '../random';
 import { runSession, type HostTensor, type InferenceSession, type Runtime } from '../runtime';
-import { auroc } from '../metrics/auroc';
+import { auroc, pixelAuroc } from '../metrics/auroc';
 import { calibrate } from './calibration';
 import { BIAS_CORRECTION, LEARNING_RATE, STEP_LOSS, adamDefaults, buildTrainingStep, firstMoment, nextValue, secondMoment } from './step';
 import { foregroundMask, pasteAnomaly } from './synthetic';
@@ -120,6 +120,7 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
   const stepGraph = buildTrainingStep(forward, shapes, adam);
   const stepSession = await runtime.createSession(serializeModel(stepGraph));
   const carried = stepGraph.outputs.map((x) => x.name).filter((n) => n !== STEP_LOSS);
+  const stateInputs = stepGraph.inputs.map((i) => i.name).filter((n) => state.has(n));
   // epochs are compared on the flow alone: the Gaussian does not change with them
   const flowOnly = { ...settings.head, gaussian: { ...settings.head.gaussian, dims: 0 } };
   const validationGraph = buildScoredHead(
@@ -145,7 +146,7 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
       t++;
       const feeds: Record<string, HostTensor> = {
         ...train.batch(shuffled.slice(s * o.batchSize, (s + 1) * o.batchSize)),
-        ...stateFeeds(stepGraph.inputs.map((i) => i.name).filter((n) => state.has(n))),
+        ...stateFeeds(stateInputs),
         [LEARNING_RATE]: scalar(adam.learningRate),
         [BIAS_CORRECTION[0]]: scalar(1 / (1 - adam.beta1 ** t)),
         [BIAS_CORRECTION[1]]: scalar(1 / (1 - adam.beta2 ** t)),
@@ -296,17 +297,4 @@ async function goodMapStatistics(runtime: Runtime, head: Graph, v: ValidationSet
     flow: stats(out[HEAD_OUTPUTS.flowMap]),
     ...(out[HEAD_OUTPUTS.gaussianMap] ? { gaussian: stats(out[HEAD_OUTPUTS.gaussianMap]) } : {}),
   };
-}
-
-export function pixelAuroc(maps: Float32Array[], masks: Uint8Array[]): number {
-  const n = maps.reduce((s, m) => s + m.length, 0);
-  const scores = new Float32Array(n);
-  const labels = new Uint8Array(n);
-  let offset = 0;
-  maps.forEach((m, i) => {
-    scores.set(m, offset);
-    labels.set(masks[i], offset);
-    offset += m.length;
-  });
-  return auroc(scores, labels);
 }
