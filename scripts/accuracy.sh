@@ -13,9 +13,9 @@ run() {
   local name=$1; shift
   for ds in mvtec_bottle_512 casting_dev; do
     local out=$runs/$name-$ds
-    npx tsx src/cli/main.ts train --data "$shared/datasets/$ds" --out "$out" --quiet --gaussian-dims 64 "$@"
+    npx tsx src/cli/main.ts train --data "$shared/datasets/$ds" --out "$out" --quiet --gaussians flow:64:random-projection "$@"
     for rule in flow gaussian mean max; do
-      npx tsx src/cli/main.ts eval --data "$shared/datasets/$ds" --model "$out" --json "$out/eval-$rule.json" --combine "$rule" --quiet > /dev/null 2>&1
+      npx tsx src/cli/main.ts eval --data "$shared/datasets/$ds" --model "$out" --json "$out/eval-$rule.json" --combine "$rule" --heat-map "$rule" --quiet > /dev/null 2>&1
     done
   done
 }

@@ -7,16 +7,17 @@ import { ensureBackbone, loadBackbone } from './provision-backbone';
 import { evaluateCommand, formatReport } from './evaluate';
 import { readModel, saveModel } from './model-files';
 import { oneOf, trainCommand, type TrainArgs } from './train';
-import { MAP_COMBINATIONS } from '../engine/patchflow/scores';
+import { MAP_COMBINATIONS, SCORE_RULES, heatMapRule } from '../engine/patchflow/scores';
 import { benchCommand } from './bench';
 
 const USAGE = `usage:
   npm run setup                                   provision the backbone (public/models/backbones)
   npm run train -- --data DIR --out DIR [--preset balanced|paper|...] [--part NAME] [--epochs N] [--batch N]
                    [--lr X] [--seed N] [--size PX] [--taps a,b,c] [--scales 1,0.5,0.25] [--steps K] [--crop F]
-                   [--adapter-constraint none|fixed-norm|frozen|unit-variance] [--position-channels N] [--gaussian-dims D]
-                   [--combine flow|gaussian|mean|max]
-  npm run eval  -- --data DIR --model DIR [--json FILE] [--combine RULE]
+                   [--adapter-constraint none|fixed-norm|frozen|unit-variance] [--position-channels N]
+                   [--gaussians none|TAPS:DIMS:REDUCTION[;...]]   e.g. s8_expand+s16_expand+s32_head:64:random-channels
+                   [--combine flow|gaussian|mean|max|agreement] [--heat-map flow|gaussian|mean|max]
+  npm run eval  -- --data DIR --model DIR [--json FILE] [--combine RULE] [--heat-map RULE]
   npm run bench -- [--data DIR] [--preset NAME]   training time, latency and memory on MVTec bottle`;
 
 const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -36,8 +37,8 @@ async function main(argv: string[]): Promise<void> {
       part: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
       seed: { type: 'string' }, size: { type: 'string' }, taps: { type: 'string' }, scales: { type: 'string' },
       steps: { type: 'string' }, crop: { type: 'string' }, quiet: { type: 'boolean' }, preset: { type: 'string' },
-      'adapter-constraint': { type: 'string' }, 'position-channels': { type: 'string' }, 'gaussian-dims': { type: 'string' },
-      combine: { type: 'string' }, optional: { type: 'boolean' },
+      'adapter-constraint': { type: 'string' }, 'position-channels': { type: 'string' }, gaussians: { type: 'string' },
+      combine: { type: 'string' }, 'heat-map': { type: 'string' }, optional: { type: 'boolean' },
     },
   });
   const require = (v: string | undefined, flag: string) => {
@@ -64,9 +65,9 @@ async function main(argv: string[]): Promise<void> {
         lr: num(values.lr, 'lr'), seed: num(values.seed, 'seed'), size: num(values.size, 'size'), taps: list(values.taps),
         scales: list(values.scales)?.map((s) => num(s, 'scales')!), steps: num(values.steps, 'steps'), crop: num(values.crop, 'crop'), quiet: values.quiet,
         preset: values.preset, adapterConstraint: values['adapter-constraint'], positionChannels: num(values['position-channels'], 'position-channels'),
-        gaussianDims: num(values['gaussian-dims'], 'gaussian-dims'), combine: values.combine,
+        gaussians: values.gaussians, combine: values.combine, heatMap: values['heat-map'],
       };
-      const backbone = await await loadBackbone((await ensureBackbone()).dir);
+      const backbone = await loadBackbone((await ensureBackbone()).dir);
       const model = await trainCommand(runtime, backbone, args);
       saveModel(out, model);
       const t = model.manifest.training;
@@ -74,12 +75,15 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'eval': {
-      const backbone = await await loadBackbone((await ensureBackbone()).dir);
+      const backbone = await loadBackbone((await ensureBackbone()).dir);
       const { manifest, head } = readModel(require(values.model, 'model'));
       // re-scoring a trained model under another rule needs no retraining: the head keeps every map
-      if (values.combine && values.combine !== manifest.settings.scoring.combine) {
-        manifest.settings.scoring.combine = oneOf(values.combine, MAP_COMBINATIONS, 'combine');
-        console.error(`note: re-scored with '${values.combine}'; the stored threshold was calibrated for another rule, so read AUROC/AUPRO/F1 max, not precision/recall`);
+      const scoring = manifest.settings.scoring;
+      const heatMap = heatMapRule(scoring);
+      if (values.combine) scoring.combine = oneOf(values.combine, SCORE_RULES, 'combine');
+      scoring.heatMap = values['heat-map'] ? oneOf(values['heat-map'], MAP_COMBINATIONS, 'heat-map') : heatMap;
+      if (values.combine || values['heat-map']) {
+        console.error('note: re-scored; the stored thresholds were calibrated for the trained rules, so read AUROC/AUPRO/F1 max, not precision/recall');
       }
       const model = await PartModel.load(runtime, backbone, manifest, head);
       const report = await evaluateCommand(model, require(values.data, 'data'), { json: values.json, quiet: values.quiet });

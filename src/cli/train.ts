@@ -2,7 +2,8 @@
 import path from 'node:path';
 import type { Runtime } from '../engine/runtime';
 import { DEFAULT_PRESET, presetSettings, type ModelSettings } from '../engine/patchflow/manifest';
-import { MAP_COMBINATIONS } from '../engine/patchflow/scores';
+import { MAP_COMBINATIONS, SCORE_RULES, heatMapRule } from '../engine/patchflow/scores';
+import type { GaussianSettings } from '../engine/patchflow/gaussian';
 import type { LoadedBackbone } from '../engine/backbone/manifest';
 import { trainDefaults, trainPartModel, type TrainOptions, type TrainedModel } from '../engine/train/trainer';
 import { readBytes, trainImages } from './dataset';
@@ -23,8 +24,10 @@ export interface TrainArgs {
   preset?: string;
   adapterConstraint?: string;
   positionChannels?: number;
-  gaussianDims?: number;
+  /** 'none', or companions separated by ';', each TAPS:DIMS:REDUCTION with TAPS 'a+b+c' or 'flow'. */
+  gaussians?: string;
   combine?: string;
+  heatMap?: string;
   quiet?: boolean;
 }
 
@@ -37,10 +40,34 @@ export function settingsFrom(args: TrainArgs): ModelSettings {
   if (args.crop) s.centerCrop = args.crop;
   if (args.adapterConstraint) s.head.adapterConstraint = oneOf(args.adapterConstraint, ['none', 'fixed-norm', 'frozen', 'unit-variance'] as const, 'adapter-constraint');
   if (args.positionChannels !== undefined) s.head.flow.conditionChannels = args.positionChannels;
-  if (args.gaussianDims !== undefined) s.head.gaussian.dims = args.gaussianDims;
-  if (args.combine) s.scoring.combine = oneOf(args.combine, MAP_COMBINATIONS, 'combine');
-  if (s.scoring.combine !== 'flow' && s.head.gaussian.dims === 0) throw new Error(`--combine ${s.scoring.combine} needs the Gaussian companion (--gaussian-dims > 0)`);
+  if (args.gaussians) {
+    s.head.gaussians = parseGaussians(args.gaussians);
+    if (!s.head.gaussians.length) s.scoring = { combine: 'flow', mapSmoothingSigma: s.scoring.mapSmoothingSigma }; // nothing left to combine
+  }
+  if (args.combine) s.scoring.combine = oneOf(args.combine, SCORE_RULES, 'combine');
+  if (args.heatMap) s.scoring.heatMap = oneOf(args.heatMap, MAP_COMBINATIONS, 'heat-map');
+  if (!s.head.gaussians.length) {
+    for (const [flag, rule] of [['combine', s.scoring.combine], ['heat-map', heatMapRule(s.scoring)]]) {
+      if (rule !== 'flow') throw new Error(`--${flag} ${rule} needs a Gaussian companion (--gaussians)`);
+    }
+  }
   return s;
+}
+
+/** `--gaussians` → companion settings, e.g. 's8_expand+s16_expand+s32_head:64:random-channels;flow:64:random-projection'. */
+export function parseGaussians(spec: string): GaussianSettings[] {
+  if (spec === 'none') return [];
+  return spec.split(';').map((one) => {
+    const [taps, dims, reduction, ...rest] = one.split(':');
+    if (!taps || !dims || rest.length) throw new Error(`--gaussians: '${one}' should be TAPS:DIMS[:REDUCTION], e.g. s8_expand+s16_expand:64:random-channels`);
+    return {
+      dims: Number(dims),
+      ridge: 0.01,
+      seed: 0,
+      reduction: oneOf(reduction ?? 'random-projection', ['random-channels', 'random-projection'] as const, 'gaussians reduction'),
+      ...(taps === 'flow' ? {} : { taps: taps.split('+') }),
+    };
+  });
 }
 
 export async function trainCommand(runtime: Runtime, backbone: LoadedBackbone, args: TrainArgs): Promise<TrainedModel> {

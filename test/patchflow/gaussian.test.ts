@@ -5,26 +5,29 @@ import { runSession, type HostTensor } from '../../src/engine/runtime';
 import { nodeRuntime } from '../../src/engine/runtime/node';
 import { createRng, gaussian } from '../../src/engine/random';
 import { bilinearMatrix, featureChannels, gridSize, tapLayout, type ScaledTap } from '../../src/engine/patchflow/aggregation';
-import { GAUSSIAN_MEAN, GAUSSIAN_PRECISION, GAUSSIAN_PROJECTION, appendGaussianMap, randomProjection } from '../../src/engine/patchflow/gaussian';
+import { appendGaussianMap, chosenChannels, gaussianNames, randomProjection, type GaussianSettings } from '../../src/engine/patchflow/gaussian';
 import { fitGaussian } from '../../src/engine/train/gaussian-fit';
 import { TapCache } from '../../src/engine/train/tap-cache';
 import { tapOutputName } from '../../src/engine/patchflow/pipeline';
+import { headInputs, headLayout } from '../../src/engine/patchflow/head';
+import { PRESETS } from '../../src/engine/patchflow/manifest';
 import { toyBackbone } from './toy-backbone';
 
 const runtime = nodeRuntime(1);
 
 const backbone = toyBackbone(['a', 8, 3], ['b', 16, 5], ['c', 8, 4]);
+const names = gaussianNames(0);
 
 /** Graph: taps (as `dtype`, dynamic batch) → Gaussian map, the three parameters baked in. */
-async function mapSession(layout: ScaledTap[], grid: number, params: Map<string, Tensor>, dtype: 'float32' | 'float16') {
+async function mapSession(layout: ScaledTap[], grid: number, params: Map<string, Tensor>, dtype: 'float32' | 'float16', settings: GaussianSettings) {
   const b = new GraphBuilder('gaussian_map');
   const taps: Record<string, string> = {};
   for (const t of layout) {
     const input = b.input(t.name, dtype, ['batch', t.tap.channels, t.height, t.width]);
     taps[t.name] = dtype === 'float32' ? input : b.op('Cast', [input], { to: attr.i(1) });
   }
-  for (const name of [GAUSSIAN_PROJECTION, GAUSSIAN_MEAN, GAUSSIAN_PRECISION]) b.initializer(name, params.get(name)!);
-  b.outputAs(appendGaussianMap(b, layout, taps, grid), 'map', 'float32', ['batch', 1, grid, grid]);
+  for (const [name, t] of params) b.initializer(name, t);
+  b.outputAs(appendGaussianMap(b, layout, taps, grid, names, settings), 'map', 'float32', ['batch', 1, grid, grid]);
   const session = await runtime.createSession(serializeModel(b.graph));
   return async (feeds: Record<string, HostTensor>) => (await runSession(runtime, session, feeds)).map.data as Float32Array;
 }
@@ -64,14 +67,42 @@ function aggregated(layout: ScaledTap[], feeds: Record<string, HostTensor>, imag
 }
 
 describe('Gaussian companion', () => {
-  it('the ONNX map equals 0.5·(x−μ)ᵀP(x−μ)/D computed directly', async () => {
+  it('random-channels picks distinct channels in order, the same for the same seed', () => {
+    const layout = tapLayout({ inputSize: 32, scales: [1, 0.5], taps: ['a', 'b', 'c'] }, backbone);
+    const cin = featureChannels(layout);
+    const settings = { dims: 7, ridge: 0, seed: 4, reduction: 'random-channels' as const };
+    const chosen = chosenChannels(layout, settings);
+    expect(new Set(chosen).size).toBe(7);
+    expect(chosen).toEqual([...chosen].sort((a, b) => a - b));
+    expect(Math.max(...chosen)).toBeLessThan(cin);
+    expect(chosenChannels(layout, settings)).toEqual(chosen);
+    expect(chosenChannels(layout, { ...settings, seed: 5 })).not.toEqual(chosen);
+    expect(() => chosenChannels(layout, { ...settings, dims: cin + 1 })).toThrow(/dims must be 1…/);
+  });
+
+  it('companions read their own taps beside the flow: the head takes each tap once', () => {
+    const features = { inputSize: 32, scales: [1, 0.5], taps: ['a', 'b'] };
+    const head = PRESETS.paper().head;
+    head.gaussians = [{ dims: 2, ridge: 0, seed: 0, taps: ['b', 'c'] }, { dims: 2, ridge: 0, seed: 0 }];
+    const layout = headLayout(features, head, backbone);
+    expect(layout.flow.map((t) => t.name)).toEqual(['tap/a@1', 'tap/b@1', 'tap/a@0.5', 'tap/b@0.5']);
+    expect(layout.gaussians[0].map((t) => t.name)).toEqual(['tap/b@1', 'tap/c@1', 'tap/b@0.5', 'tap/c@0.5']);
+    expect(layout.gaussians[0].map((t) => t.channelOffset)).toEqual([0, 5, 9, 14]);
+    expect(layout.gaussians[1]).toEqual(layout.flow);
+    expect(headInputs(layout).map((t) => t.name)).toEqual([...layout.flow.map((t) => t.name), 'tap/c@1', 'tap/c@0.5']);
+  });
+
+  it.each(['random-projection', 'random-channels'] as const)('the ONNX map equals 0.5·(x−μ)ᵀP(x−μ)/D computed directly (%s)', async (reduction) => {
     const layout = tapLayout({ inputSize: 32, scales: [1], taps: ['a', 'b'] }, backbone);
     const grid = gridSize(32);
     const d = 3;
     const positions = grid * grid;
     const rng = createRng(7);
-    const projection = randomProjection(layout, { dims: d, ridge: 0, seed: 3 });
-    expect(projection.dims).toEqual([d, featureChannels(layout), 1, 1]);
+    const settings = { dims: d, ridge: 0, seed: 3, reduction };
+    const cin = featureChannels(layout);
+    // the reduction as a [D, ΣC] matrix: the projection, or one-hot rows for the chosen channels
+    const w = reduction === 'random-projection' ? (randomProjection(layout, settings).data as Float32Array) : new Float32Array(d * cin);
+    if (reduction === 'random-channels') chosenChannels(layout, settings).forEach((c, i) => (w[i * cin + c] = 1));
     const mean = Array.from({ length: d * positions }, () => gaussian(rng));
     const precision = new Float32Array(positions * d * d);
     for (let p = 0; p < positions; p++) {
@@ -83,11 +114,11 @@ describe('Gaussian companion', () => {
       }
     }
     const params = new Map<string, Tensor>([
-      [GAUSSIAN_PROJECTION, projection],
-      [GAUSSIAN_MEAN, floatTensor([1, d, grid, grid], mean)],
-      [GAUSSIAN_PRECISION, { dtype: 'float32', dims: [positions, d, d], data: precision }],
+      [names.mean, floatTensor([1, d, grid, grid], mean)],
+      [names.precision, { dtype: 'float32', dims: [positions, d, d], data: precision }],
     ]);
-    const run = await mapSession(layout, grid, params, 'float32');
+    if (reduction === 'random-projection') params.set(names.projection, randomProjection(layout, settings));
+    const run = await mapSession(layout, grid, params, 'float32', settings);
     const images = 2;
     const feeds: Record<string, HostTensor> = {};
     for (const t of layout) {
@@ -96,8 +127,6 @@ describe('Gaussian companion', () => {
     }
     const map = await run(feeds);
     expect(map.length).toBe(images * positions);
-    const w = projection.data as Float32Array;
-    const cin = featureChannels(layout);
     for (let n = 0; n < images; n++) {
       const feature = aggregated(layout, feeds, n, grid);
       for (let p = 0; p < positions; p++) {
@@ -144,14 +173,14 @@ describe('Gaussian companion', () => {
     const per = channels * positions;
     for (let n = 0; n < count; n++) cache.add({ [tapOutputName(layout[0])]: { dtype: 'float16', dims: [1, channels, grid, grid], data: training.bits.subarray(n * per, (n + 1) * per) } });
     const settings = { dims: d, ridge: 0.01, seed: 5 };
-    const params = await fitGaussian(runtime, cache, layout, settings, grid);
-    expect(params.get(GAUSSIAN_PROJECTION)!.data).toEqual(randomProjection(layout, settings).data);
-    expect(params.get(GAUSSIAN_MEAN)!.dims).toEqual([1, d, grid, grid]);
-    expect(params.get(GAUSSIAN_PRECISION)!.dims).toEqual([positions, d, d]);
+    const params = await fitGaussian(runtime, cache, layout, settings, grid, names);
+    expect(params.get(names.projection)!.data).toEqual(randomProjection(layout, settings).data);
+    expect(params.get(names.mean)!.dims).toEqual([1, d, grid, grid]);
+    expect(params.get(names.precision)!.dims).toEqual([positions, d, d]);
 
-    const w = params.get(GAUSSIAN_PROJECTION)!.data as Float32Array;
-    const mean = params.get(GAUSSIAN_MEAN)!.data as Float32Array;
-    const precision = params.get(GAUSSIAN_PRECISION)!.data as Float32Array;
+    const w = params.get(names.projection)!.data as Float32Array;
+    const mean = params.get(names.mean)!.data as Float32Array;
+    const precision = params.get(names.precision)!.data as Float32Array;
 
     // Exactly the sample moments (batches merged without loss): projected features in float64.
     const taps = { [layout[0].name]: { dtype: 'float32', dims: [count, channels, grid, grid], data: training.rounded } } as Record<string, HostTensor>;
@@ -211,7 +240,7 @@ describe('Gaussian companion', () => {
     expect(worstMean).toBeLessThan(0.1); // in standard deviations; sampling error ≈ 1/√5000
     expect(worstIdentity).toBeLessThan(0.15);
 
-    const run = await mapSession(layout, grid, params, 'float16');
+    const run = await mapSession(layout, grid, params, 'float16', settings);
     const average = (map: Float32Array) => map.reduce((s, v) => s + v, 0) / map.length;
     const held = 400;
     const good = average(await run(feed(await draw(held, 0), held)));

@@ -1,55 +1,96 @@
 /**
- * PaDiM-style companion scorer: the aggregated feature, reduced by a fixed random projection, is
+ * PaDiM-style companion scorer: the aggregated feature, reduced to a few random channels, is
  * modelled by one Gaussian per grid position, and its Mahalanobis distance is a second anomaly map
  * beside the flow's. Fitted in closed form (train/gaussian-fit), evaluated in the same ONNX graph.
  */
 import { attr, floatTensor, type GraphBuilder, type Tensor } from '../onnx/graph';
-import { createRng, gaussian } from '../random';
-import { aggregateAndAdapt, featureChannels, type ScaledTap } from './aggregation';
+import { createRng, gaussian, permutation } from '../random';
+import { aggregateAndAdapt, avgPool3x3, featureChannels, resizeBilinear, type ScaledTap } from './aggregation';
 
 export interface GaussianSettings {
-  /** Projected dimensions D (1…128); 0 turns the companion off. */
+  /** Reduced dimensions D (1…128). */
   dims: number;
   /** Relative ridge: ε = ridge · mean diagonal variance is added to every covariance. */
   ridge: number;
-  /** Seed of the random projection. */
+  /** Seed of the channel choice or projection. */
   seed: number;
+  /**
+   * How the aggregated feature is reduced to D dims: PaDiM's random choice of channels, or a dense
+   * Gaussian random projection (absent in older models: projection). A projection mixes every channel
+   * in and is dominated by the loud ones; chosen channels keep the quiet ones where small defects show
+   * (casting image AUROC 0.954 → 0.966, block taps, 64 dims).
+   */
+  reduction?: 'random-channels' | 'random-projection';
+  /** Backbone taps the Gaussian reads (absent = the flow's taps). */
+  taps?: string[];
 }
 
 export const MAX_GAUSSIAN_DIMS = 128;
 
-/** [D, ΣC, 1, 1]: the fixed random projection of the aggregated feature. */
-export const GAUSSIAN_PROJECTION = 'gaussian.projection';
-/** [1, D, G, G]: per-position mean of the projected feature. */
-export const GAUSSIAN_MEAN = 'gaussian.mean';
-/** [G·G, D, D]: per-position (p = y·G + x) inverse of the ridge-regularised covariance. */
-export const GAUSSIAN_PRECISION = 'gaussian.precision';
-
-/** Gaussian entries scaled by 1/√D, so projected features keep the aggregated feature's scale per dimension. */
-export function randomProjection(layout: ScaledTap[], settings: GaussianSettings): Tensor {
-  const d = settings.dims;
-  if (!Number.isInteger(d) || d < 1 || d > MAX_GAUSSIAN_DIMS) throw new Error(`gaussian dims must be 1…${MAX_GAUSSIAN_DIMS}, got ${d}`);
-  const cin = featureChannels(layout);
-  const rng = createRng(settings.seed);
-  const scale = 1 / Math.sqrt(d);
-  return floatTensor([d, cin, 1, 1], Array.from({ length: d * cin }, () => gaussian(rng) * scale));
+/** Weight names of one companion (a head may carry several, numbered in settings order). */
+export interface GaussianNames {
+  /** [D, ΣC, 1, 1]: the random projection (random-projection only; chosen channels are a Gather). */
+  projection: string;
+  /** [1, D, G, G]: per-position mean of the reduced feature. */
+  mean: string;
+  /** [G·G, D, D]: per-position (p = y·G + x) inverse of the ridge-regularised covariance. */
+  precision: string;
 }
 
-/** The projected aggregated feature [N, D, G, G] (reads GAUSSIAN_PROJECTION by name). */
-export function appendGaussianProjection(b: GraphBuilder, layout: ScaledTap[], taps: Record<string, string>, grid: number): string {
-  // A [1] zero broadcasts over any D after aggregateAndAdapt's reshape to [1, -1, 1, 1].
-  return aggregateAndAdapt(b, layout, taps, GAUSSIAN_PROJECTION, b.constant([1], [0], 'gaussian_bias'), grid);
+export const gaussianNames = (index: number): GaussianNames => ({
+  projection: `gaussian.${index}.projection`,
+  mean: `gaussian.${index}.mean`,
+  precision: `gaussian.${index}.precision`,
+});
+
+function checkDims(layout: ScaledTap[], settings: GaussianSettings): number {
+  const cin = featureChannels(layout);
+  const d = settings.dims;
+  if (!Number.isInteger(d) || d < 1 || d > Math.min(MAX_GAUSSIAN_DIMS, cin)) throw new Error(`gaussian dims must be 1…${Math.min(MAX_GAUSSIAN_DIMS, cin)}, got ${d}`);
+  return cin;
+}
+
+/** random-channels: D distinct channels of the aggregated feature, drawn by the seed, in concatenation order. */
+export function chosenChannels(layout: ScaledTap[], settings: GaussianSettings): number[] {
+  const cin = checkDims(layout, settings);
+  return permutation(cin, createRng(settings.seed)).slice(0, settings.dims).sort((a, b) => a - b);
+}
+
+/** random-projection: a [D, ΣC, 1, 1] Gaussian matrix scaled by 1/√D, so projected features keep the aggregated scale. */
+export function randomProjection(layout: ScaledTap[], settings: GaussianSettings): Tensor {
+  const cin = checkDims(layout, settings);
+  const rng = createRng(settings.seed);
+  const scale = 1 / Math.sqrt(settings.dims);
+  return floatTensor([settings.dims, cin, 1, 1], Array.from({ length: settings.dims * cin }, () => gaussian(rng) * scale));
+}
+
+/**
+ * The reduced aggregated feature [N, D, G, G]: chosen channels gathered from each tap (then pooled and
+ * resized like the flow's features), or the projection read by name.
+ */
+export function appendGaussianProjection(b: GraphBuilder, layout: ScaledTap[], taps: Record<string, string>, grid: number, names: GaussianNames, settings: GaussianSettings): string {
+  if (settings.reduction !== 'random-channels') {
+    // A [1] zero broadcasts over any D after aggregateAndAdapt's reshape to [1, -1, 1, 1].
+    return aggregateAndAdapt(b, layout, taps, names.projection, b.constant([1], [0], 'gaussian_bias'), grid);
+  }
+  const chosen = chosenChannels(layout, settings);
+  const parts = layout.flatMap((t) => {
+    const local = chosen.filter((c) => c >= t.channelOffset && c < t.channelOffset + t.tap.channels).map((c) => c - t.channelOffset);
+    if (!local.length) return [];
+    const picked = b.op('Gather', [taps[t.name], b.ints(local, 'channels')], { axis: attr.i(1) });
+    return [resizeBilinear(b, avgPool3x3(b, picked), [t.height, t.width], [grid, grid])];
+  });
+  return parts.length === 1 ? parts[0] : b.op('Concat', parts, { axis: attr.i(1) });
 }
 
 /**
  * Mahalanobis map [N, 1, G, G] = 0.5 · d² / D with d² = (x−μ)ᵀ Σ⁻¹ (x−μ) per position: about 0.5 on
- * good parts (E[d²] = D), like the flow's u. Reads GAUSSIAN_PROJECTION, GAUSSIAN_MEAN and
- * GAUSSIAN_PRECISION by name; N stays dynamic.
+ * good parts (E[d²] = D), like the flow's u. Reads the companion's three weights by name; N stays dynamic.
  */
-export function appendGaussianMap(b: GraphBuilder, layout: ScaledTap[], taps: Record<string, string>, grid: number): string {
-  const diff = b.op('Sub', [appendGaussianProjection(b, layout, taps, grid), GAUSSIAN_MEAN]);
+export function appendGaussianMap(b: GraphBuilder, layout: ScaledTap[], taps: Record<string, string>, grid: number, names: GaussianNames, settings: GaussianSettings): string {
+  const diff = b.op('Sub', [appendGaussianProjection(b, layout, taps, grid, names, settings), names.mean]);
   const byPosition = b.op('Transpose', [b.op('Reshape', [diff, b.ints([0, 0, -1], 'flatten_grid')])], { perm: attr.ints([2, 0, 1]) }); // [P, N, D]
-  const whitened = b.op('MatMul', [byPosition, GAUSSIAN_PRECISION]); // (Σ⁻¹ (x−μ))ᵀ: the precision is symmetric
+  const whitened = b.op('MatMul', [byPosition, names.precision]); // (Σ⁻¹ (x−μ))ᵀ: the precision is symmetric
   // ReduceMean over D gives d²/D without the graph needing to know D.
   const meanSq = b.op('ReduceMean', [b.op('Mul', [byPosition, whitened]), b.ints([2])], { keepdims: attr.i(1) }); // [P, N, 1]
   const perImage = b.op('Transpose', [meanSq], { perm: attr.ints([1, 2, 0]) }); // [N, 1, P]

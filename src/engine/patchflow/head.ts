@@ -5,8 +5,9 @@
  */
 import { GraphBuilder, attr, floatTensor, type DType, type Graph, type Tensor } from '../onnx/graph';
 import { createRng } from '../random';
-import { aggregateAndAdapt, featureChannels, gridSize, type ScaledTap } from './aggregation';
-import { appendGaussianMap, type GaussianSettings } from './gaussian';
+import { aggregateAndAdapt, featureChannels, gridSize, tapLayout, type FeatureSettings, type ScaledTap } from './aggregation';
+import type { BackboneManifest } from '../backbone/manifest';
+import { appendGaussianMap, gaussianNames, type GaussianSettings } from './gaussian';
 import {
   appendFlow,
   appendLikelihoodMaps,
@@ -34,8 +35,30 @@ export interface HeadSettings {
    */
   adapterConstraint: 'none' | 'fixed-norm' | 'frozen' | 'unit-variance';
   flow: Omit<FlowSettings, 'channels'>;
-  /** Per-position Gaussian beside the flow (dims 0 = off). */
-  gaussian: GaussianSettings;
+  /** Per-position Gaussian companions beside the flow, each on its own taps (none = flow only). */
+  gaussians: GaussianSettings[];
+}
+
+/**
+ * The scaled taps each part of the head reads, each in its own concatenation order: the flow's (the
+ * feature settings' taps) and each Gaussian companion's (its own taps, or the flow's).
+ */
+export interface HeadLayout {
+  flow: ScaledTap[];
+  gaussians: ScaledTap[][];
+}
+
+export function headLayout(features: FeatureSettings, h: HeadSettings, backbone: BackboneManifest): HeadLayout {
+  return {
+    flow: tapLayout(features, backbone),
+    gaussians: h.gaussians.map((g) => tapLayout({ ...features, taps: g.taps ?? features.taps }, backbone)),
+  };
+}
+
+/** Every scaled tap the head reads, once (the tap graph's outputs, the head's inputs, the training cache). */
+export function headInputs(l: HeadLayout): ScaledTap[] {
+  const byName = new Map([l.flow, ...l.gaussians].flat().map((t) => [t.name, t]));
+  return [...byName.values()];
 }
 
 export const ADAPTER_WEIGHT = 'feature_adaptor.weight';
@@ -43,7 +66,9 @@ export const ADAPTER_BIAS = 'feature_adaptor.bias';
 export const POSITION_CONDITION = 'position_condition';
 
 /** What head.onnx computes, all on the stride-8 grid [N, 1, G, G]. */
-export const HEAD_OUTPUTS = { flowMap: 'flow_map', gaussianMap: 'gaussian_map', logLikelihood: 'log_likelihood' } as const;
+export const HEAD_OUTPUTS = { flowMap: 'flow_map', logLikelihood: 'log_likelihood' } as const;
+/** Output name of companion `index`'s Mahalanobis map. */
+export const gaussianMapOutput = (index: number) => `gaussian_map_${index}`;
 
 export const flowSettings = (h: HeadSettings): FlowSettings => ({ ...h.flow, channels: h.adapterChannels });
 
@@ -124,27 +149,25 @@ export interface HeadGraphOptions {
 
 /**
  * head.onnx: scaled taps [N, C, h, w] → `flow_map` u = 0.5·mean_c z² (log space, larger = more
- * anomalous), `log_likelihood` and, with the Gaussian on, `gaussian_map` 0.5·d²/D — all [N, 1, G, G].
+ * anomalous), `log_likelihood` and each companion's `gaussian_map_<i>` 0.5·d²/D — all [N, 1, G, G].
  */
-export function buildHeadGraph(layout: ScaledTap[], h: HeadSettings, o: HeadGraphOptions): Graph {
+export function buildHeadGraph(layout: HeadLayout, h: HeadSettings, o: HeadGraphOptions): Graph {
   const b = new GraphBuilder('patchflow_head', 'head/');
   const grid = gridSize(o.inputSize);
-  const taps = tapInputs(b, layout, 'batch', o.tapDtype ?? 'float32');
-  const shapes = new Map([...headParameterShapes(layout, h), ...headBufferShapes(h)]);
+  const taps = tapInputs(b, headInputs(layout), 'batch', o.tapDtype ?? 'float32');
+  const shapes = new Map([...headParameterShapes(layout.flow, h), ...headBufferShapes(h)]);
   for (const [name, dims] of shapes) {
     const baked = o.params?.get(name);
     if (!baked) b.input(name, 'float32', dims);
     else b.initializer(name, name === ADAPTER_WEIGHT && h.adapterConstraint === 'fixed-norm' ? normalisedAdapterWeight(baked, h) : baked);
   }
-  const flow = appendAdaptedFlow(b, layout, h, taps, grid, { kind: 'inference' });
+  const flow = appendAdaptedFlow(b, layout.flow, h, taps, grid, { kind: 'inference' });
   const maps = appendLikelihoodMaps(b, flow.z, flow.logJacobian, h.adapterChannels);
   const mapShape = ['batch', 1, grid, grid];
   b.outputAs(maps.u, HEAD_OUTPUTS.flowMap, 'float32', mapShape);
   b.outputAs(maps.logLikelihood, HEAD_OUTPUTS.logLikelihood, 'float32', mapShape);
-  if (h.gaussian.dims > 0) {
-    for (const [name, t] of o.params ?? []) if (name.startsWith('gaussian.')) b.initializer(name, t);
-    b.outputAs(appendGaussianMap(b, layout, taps, grid), HEAD_OUTPUTS.gaussianMap, 'float32', mapShape);
-  }
+  for (const [name, t] of o.params ?? []) if (name.startsWith('gaussian.')) b.initializer(name, t);
+  layout.gaussians.forEach((g, i) => b.outputAs(appendGaussianMap(b, g, taps, grid, gaussianNames(i), h.gaussians[i]), gaussianMapOutput(i), 'float32', mapShape));
   return b.graph;
 }
 

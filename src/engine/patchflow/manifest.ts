@@ -6,7 +6,8 @@ import type { FeatureSettings } from './aggregation';
 import type { HeadSettings } from './head';
 import type { MapStatistics, ScoringSettings } from './scores';
 
-export const PART_FORMAT = 'patchflow-inspect/part@1';
+/** @2: Gaussian companions became a list, each on its own taps (weights `gaussian.<i>.*`). */
+export const PART_FORMAT = 'patchflow-inspect/part@2';
 
 export interface ModelSettings {
   features: FeatureSettings;
@@ -61,16 +62,21 @@ export interface PartManifest {
   head: string;
 }
 
+/** The flow's feature taps: block outputs at stride 8, 16 and 32 (32, 96 and 320 channels). */
+const BLOCK_TAPS = ['s8_block', 's16_block', 's32_block'];
+/** Expansion outputs at stride 8 and 16 and the 1280-channel head: finer surface texture. */
+const EXPANSION_TAPS = ['s8_expand', 's16_expand', 's32_head'];
+
 /** The paper's model on our backbone: one AllInOneBlock, plain adapter, flow score only. */
 export function paperSettings(): ModelSettings {
   return {
-    features: { inputSize: 256, scales: [1, 0.5, 0.25], taps: ['s8_block', 's16_block', 's32_block'] },
+    features: { inputSize: 256, scales: [1, 0.5, 0.25], taps: BLOCK_TAPS },
     centerCrop: null,
     head: {
       adapterChannels: 128,
       adapterConstraint: 'none',
       flow: { steps: 1, hidden: 128, clamp: 2, conditionChannels: 0, permutationSeed: 0 },
-      gaussian: { dims: 0, ridge: 0.01, seed: 0 },
+      gaussians: [],
     },
     scoring: { combine: 'flow', mapSmoothingSigma: 4 },
   };
@@ -78,35 +84,32 @@ export function paperSettings(): ModelSettings {
 
 /**
  * Named presets, each chosen by measurement (README.md and docs/accuracy.md give the figures):
- * - balanced: the default. The position-aware flow on block outputs at 256 px, ~15 ms per image.
- * - fine-detail: the same at 384 px: the finest heat maps (best pixel AUROC and AUPRO), ~2× slower.
- * - aligned-casting: expansion taps (192/576/1280 channels) with the position-aware flow: the best
- *   image AUROC on the die-cast impellers; poor localisation on bottle-like parts.
- * - companion: balanced plus the per-position Gaussian, scored by the mean of both standardised maps:
- *   perfect image AUROC on bottle, slightly coarser maps.
+ * - balanced: the default. The position-aware flow on block outputs draws the heat map; two
+ *   per-position Gaussians (block outputs, randomly projected; expansion outputs, random channels)
+ *   join it for the verdict, which needs the three maps to agree on a peak.
+ * - fast: the position-aware flow alone: the smallest head and the fastest inference.
+ * - fine-detail: the position-aware flow alone at 384 px: the finest heat maps, ~2× slower.
  * - paper: PatchFlow as published (plain flow, flow score), for reference.
  */
 export const PRESETS = {
   paper: paperSettings,
-  balanced: (): ModelSettings => {
+  fast: (): ModelSettings => {
     const s = paperSettings();
     s.head.flow.conditionChannels = 32;
     return s;
   },
+  balanced: (): ModelSettings => {
+    const s = PRESETS.fast();
+    s.head.gaussians = [
+      { dims: 64, ridge: 0.01, seed: 0, reduction: 'random-projection', taps: BLOCK_TAPS },
+      { dims: 64, ridge: 0.01, seed: 0, reduction: 'random-channels', taps: EXPANSION_TAPS },
+    ];
+    s.scoring = { ...s.scoring, combine: 'agreement', heatMap: 'flow' };
+    return s;
+  },
   'fine-detail': (): ModelSettings => {
-    const s = PRESETS.balanced();
+    const s = PRESETS.fast();
     s.features.inputSize = 384;
-    return s;
-  },
-  'aligned-casting': (): ModelSettings => {
-    const s = PRESETS.balanced();
-    s.features.taps = ['s8_expand', 's16_expand', 's32_head'];
-    return s;
-  },
-  companion: (): ModelSettings => {
-    const s = PRESETS.balanced();
-    s.head.gaussian.dims = 64;
-    s.scoring.combine = 'mean';
     return s;
   },
 } satisfies Record<string, () => ModelSettings>;
@@ -125,6 +128,9 @@ export class ManifestError extends Error {}
 /** Checks a parsed manifest enough to fail early with a message a line engineer can act on. */
 export function validateManifest(m: unknown, where: string): PartManifest {
   const pm = m as Partial<PartManifest>;
+  if (pm && typeof pm === 'object' && typeof pm.format === 'string' && pm.format.startsWith('patchflow-inspect/part@') && pm.format !== PART_FORMAT) {
+    throw new ManifestError(`${where}: part model format '${pm.format}' was written by an earlier version; retrain the part with npm run train (this version reads '${PART_FORMAT}')`);
+  }
   if (!pm || typeof pm !== 'object' || pm.format !== PART_FORMAT) {
     throw new ManifestError(`${where}: not a PatchFlow Inspect part model (format should be '${PART_FORMAT}')`);
   }

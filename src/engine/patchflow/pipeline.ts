@@ -7,18 +7,22 @@ import { parseModel, serializeModel } from '../onnx/serialize';
 import type { LoadedBackbone } from '../backbone/manifest';
 import type { RgbImage } from '../image/decode';
 import { runSession, type InferenceSession, type Runtime } from '../runtime';
-import { buildFeatureExtractor, tapLayout, type ScaledTap } from './aggregation';
-import { HEAD_OUTPUTS } from './head';
+import { buildFeatureExtractor, type ScaledTap } from './aggregation';
+import { HEAD_OUTPUTS, headInputs, headLayout, type HeadLayout } from './head';
 import { SCORE_OUTPUTS, buildScoredHead } from './scores';
 import { ManifestError, type ModelSettings, type PartManifest } from './manifest';
 import { IMAGE_OUTPUT, PIXELS_INPUT, buildPreprocessGraph, pixelsFeed } from './preprocess';
 
-/** pixels [H, W, 3] uint8 → every scaled tap of the settings (as `dtype`). */
-export function buildTapGraph(backbone: LoadedBackbone, settings: ModelSettings, dtype: DType = 'float32'): { graph: Graph; layout: ScaledTap[] } {
-  const layout = tapLayout(settings.features, backbone.manifest);
-  const outputs = [...new Set(layout.map((t) => t.tap.output))];
+/**
+ * pixels [H, W, 3] uint8 → every scaled tap the head reads (as `dtype`); also returns the head's
+ * layout and that list of taps.
+ */
+export function buildTapGraph(backbone: LoadedBackbone, settings: ModelSettings, dtype: DType = 'float32'): { graph: Graph; layout: HeadLayout; taps: ScaledTap[] } {
+  const layout = headLayout(settings.features, settings.head, backbone.manifest);
+  const taps = headInputs(layout);
+  const outputs = [...new Set(taps.map((t) => t.tap.output))];
   const trunk = extractSubgraph(backbone.graph, outputs, 'backbone');
-  const features = buildFeatureExtractor(trunk, backbone.manifest, settings.features, layout);
+  const features = buildFeatureExtractor(trunk, backbone.manifest, settings.features, taps);
   const preprocess = buildPreprocessGraph({
     inputSize: settings.features.inputSize,
     centerCrop: settings.centerCrop,
@@ -28,12 +32,12 @@ export function buildTapGraph(backbone: LoadedBackbone, settings: ModelSettings,
   const b = new GraphBuilder('taps', 'taps/');
   b.input(PIXELS_INPUT, 'uint8', ['height', 'width', 3]);
   const pre = inlineGraph(b, preprocess, { [PIXELS_INPUT]: PIXELS_INPUT }, '');
-  const taps = inlineGraph(b, features, { image: pre[IMAGE_OUTPUT] }, '');
-  for (const t of layout) {
-    const v = dtype === 'float32' ? taps[t.name] : b.op('Cast', [taps[t.name]], { to: attr.i(dtype === 'float16' ? 10 : 1) });
-    b.outputAs(v, `${t.name}:out`, dtype, [1, t.tap.channels, t.height, t.width]);
+  const values = inlineGraph(b, features, { image: pre[IMAGE_OUTPUT] }, '');
+  for (const t of taps) {
+    const v = dtype === 'float32' ? values[t.name] : b.op('Cast', [values[t.name]], { to: attr.i(dtype === 'float16' ? 10 : 1) });
+    b.outputAs(v, tapOutputName(t), dtype, [1, t.tap.channels, t.height, t.width]);
   }
-  return { graph: b.graph, layout };
+  return { graph: b.graph, layout, taps };
 }
 
 /** Output name of a tap in the graph of `buildTapGraph`. */
@@ -42,12 +46,12 @@ export const tapOutputName = (t: ScaledTap) => `${t.name}:out`;
 /** The whole inference graph: pixels → score, anomaly map and the head's grid maps. */
 export function buildInferenceGraph(backbone: LoadedBackbone, manifest: Pick<PartManifest, 'settings' | 'mapStatistics'>, head: Graph): Graph {
   const { settings } = manifest;
-  const { graph: tapGraph, layout } = buildTapGraph(backbone, settings);
+  const { graph: tapGraph, taps: scaledTaps } = buildTapGraph(backbone, settings);
   const scored = buildScoredHead(head, settings.scoring, manifest.mapStatistics, settings.features.inputSize);
   const b = new GraphBuilder('patchflow', 'pf/');
   b.input(PIXELS_INPUT, 'uint8', ['height', 'width', 3]);
   const taps = inlineGraph(b, tapGraph, { [PIXELS_INPUT]: PIXELS_INPUT }, '');
-  const out = inlineGraph(b, scored, Object.fromEntries(layout.map((t) => [t.name, taps[tapOutputName(t)]])), 'head/');
+  const out = inlineGraph(b, scored, Object.fromEntries(scaledTaps.map((t) => [t.name, taps[tapOutputName(t)]])), 'head/');
   for (const o of scored.outputs) b.outputAs(out[o.name], o.name, 'float32', o.shape?.map((d) => (d === 'batch' ? 1 : d)));
   return b.graph;
 }

@@ -1,23 +1,45 @@
 /**
  * From the head's grid maps to what an inspector sees: each map standardised by its statistics on
- * held-out good images (so flow and Gaussian speak the same units: good-σ above normal), combined by the
- * manifest's rule, upsampled to the input size, smoothed, and the image score taken as its maximum.
+ * held-out good images (so flow and Gaussians speak the same units: good-σ above normal), combined by the
+ * manifest's rules, upsampled to the input size and smoothed; the image score is the combined map's
+ * maximum, or the maps' agreement on their peaks.
  * Everything stays in log space (u = 0.5·mean z², 0.5·d²/D): exp(−u) underflows to 0 in float32 and
  * would tie the most anomalous images.
  */
 import { GraphBuilder, attr, inlineGraph, type Graph } from '../onnx/graph';
 import { bilinearMatrix, gridSize } from './aggregation';
-import { HEAD_OUTPUTS } from './head';
+import { HEAD_OUTPUTS, gaussianMapOutput } from './head';
 
+/** Pixelwise rules: the flow's map, the companions' mean, the mean of all maps, or their pixelwise max. */
 export const MAP_COMBINATIONS = ['flow', 'gaussian', 'mean', 'max'] as const;
 export type MapCombination = (typeof MAP_COMBINATIONS)[number];
 
+/**
+ * Image score rules: the maximum of a pixelwise combination, or 'agreement': the geometric mean of every
+ * map's own peak (floored at AGREEMENT_FLOOR good-σ). Agreement needs every map to see something, so
+ * one map's false alarm on a good part (a faint mark only the expansion features react to) is damped
+ * by the others, while a real defect raises them all.
+ */
+export const SCORE_RULES = [...MAP_COMBINATIONS, 'agreement'] as const;
+export type ScoreRule = (typeof SCORE_RULES)[number];
+
+/** Peaks below this (in good-σ) count as this in 'agreement', keeping the logarithm finite. */
+export const AGREEMENT_FLOOR = 0.1;
+
 export interface ScoringSettings {
-  /** Which standardised maps make the anomaly map: one of them, their mean, or their pixelwise max. */
-  combine: MapCombination;
+  /** How the standardised maps decide the image score. */
+  combine: ScoreRule;
+  /**
+   * Which make the heat map (`anomaly_map`, the pixel threshold); absent = as `combine`, or the flow's
+   * under 'agreement'. The Gaussians sharpen the verdict but their maps are coarser than the flow's, so
+   * a model can score with all maps and draw the flow's.
+   */
+  heatMap?: MapCombination;
   /** Gaussian smoothing of the full-resolution map before the image score, in input pixels (0 = none). */
   mapSmoothingSigma: number;
 }
+
+export const heatMapRule = (s: ScoringSettings): MapCombination => s.heatMap ?? (s.combine === 'agreement' ? 'flow' : s.combine);
 
 export interface Standardisation {
   mean: number;
@@ -27,10 +49,11 @@ export interface Standardisation {
 /** Pixel statistics of each grid map over held-out good images. */
 export interface MapStatistics {
   flow: Standardisation;
-  gaussian?: Standardisation;
+  /** One per Gaussian companion, in settings order. */
+  gaussians: Standardisation[];
 }
 
-export const IDENTITY_STANDARDISATION: MapStatistics = { flow: { mean: 0, std: 1 } };
+export const IDENTITY_STANDARDISATION: MapStatistics = { flow: { mean: 0, std: 1 }, gaussians: [] };
 
 export const SCORE_OUTPUTS = { score: 'score', anomalyMap: 'anomaly_map' } as const;
 
@@ -56,29 +79,39 @@ function standardise(b: GraphBuilder, map: string, s: Standardisation): string {
   return b.op('Div', [b.op('Sub', [map, b.scalar(s.mean)]), b.scalar(s.std || 1)]);
 }
 
-/** Appends the scoring to grid maps; returns the full-resolution map [N, 1, S, S] and the score [N]. */
+/** Appends the scoring to grid maps; returns the full-resolution heat map [N, 1, S, S] and the score [N]. */
 export function appendScoring(
   b: GraphBuilder,
-  maps: { flow: string; gaussian?: string },
+  maps: { flow: string; gaussians: string[] },
   scoring: ScoringSettings,
   stats: MapStatistics,
   inputSize: number,
 ): { anomalyMap: string; score: string } {
+  const heatRule = heatMapRule(scoring);
+  if (maps.gaussians.length !== stats.gaussians.length) throw new Error(`the head has ${maps.gaussians.length} Gaussian maps but the manifest standardises ${stats.gaussians.length}`);
+  for (const rule of [scoring.combine, heatRule]) {
+    if (rule !== 'flow' && !maps.gaussians.length) throw new Error(`scoring rule '${rule}' needs a Gaussian companion, which this model has not fitted`);
+  }
   const flow = standardise(b, maps.flow, stats.flow);
-  const needsGaussian = scoring.combine !== 'flow';
-  if (needsGaussian && (!maps.gaussian || !stats.gaussian)) throw new Error(`scoring rule '${scoring.combine}' needs the Gaussian companion, which this model has not fitted`);
-  const gaussian = needsGaussian ? standardise(b, maps.gaussian!, stats.gaussian!) : '';
-  const combined =
-    scoring.combine === 'flow' ? flow
-    : scoring.combine === 'gaussian' ? gaussian
-    : scoring.combine === 'max' ? b.op('Max', [flow, gaussian])
-    : b.op('Mul', [b.op('Add', [flow, gaussian]), b.scalar(0.5)]);
+  const gaussians = maps.gaussians.map((m, i) => standardise(b, m, stats.gaussians[i]));
+  const all = [flow, ...gaussians];
+  const average = (xs: string[]) => (xs.length === 1 ? xs[0] : b.op('Div', [xs.reduce((acc, x) => b.op('Add', [acc, x])), b.scalar(xs.length)]));
+  const combined = (rule: MapCombination) =>
+    rule === 'flow' ? flow
+    : rule === 'gaussian' ? average(gaussians)
+    : rule === 'max' ? b.op('Max', all)
+    : average(all);
   const grid = gridSize(inputSize);
   const m = b.constant([inputSize, grid], mapUpsampleMatrix(grid, inputSize, scoring.mapSmoothingSigma), 'map_rows');
   const mT = b.op('Transpose', [m], { perm: attr.ints([1, 0]) });
-  const anomalyMap = b.op('MatMul', [m, b.op('MatMul', [combined, mT])]);
-  const score = b.op('ReduceMax', [anomalyMap, b.ints([1, 2, 3])], { keepdims: attr.i(0) });
-  return { anomalyMap, score };
+  const upsample = (map: string) => b.op('MatMul', [m, b.op('MatMul', [map, mT])]);
+  const peak = (map: string) => b.op('ReduceMax', [map, b.ints([1, 2, 3])], { keepdims: attr.i(0) });
+  const anomalyMap = upsample(combined(heatRule));
+  if (scoring.combine !== 'agreement') {
+    return { anomalyMap, score: scoring.combine === heatRule ? peak(anomalyMap) : peak(upsample(combined(scoring.combine))) };
+  }
+  const logPeaks = all.map((map) => b.op('Log', [b.op('Max', [peak(upsample(map)), b.scalar(AGREEMENT_FLOOR)])]));
+  return { anomalyMap, score: b.op('Exp', [average(logPeaks)]) };
 }
 
 /**
@@ -89,7 +122,8 @@ export function buildScoredHead(head: Graph, scoring: ScoringSettings, stats: Ma
   const b = new GraphBuilder('scored_head', 'score/');
   for (const i of head.inputs) b.input(i.name, i.dtype, i.shape);
   const out = inlineGraph(b, head, Object.fromEntries(head.inputs.map((i) => [i.name, i.name])), 'h/');
-  const scored = appendScoring(b, { flow: out[HEAD_OUTPUTS.flowMap], gaussian: out[HEAD_OUTPUTS.gaussianMap] }, scoring, stats, inputSize);
+  const gaussians = stats.gaussians.map((_, i) => out[gaussianMapOutput(i)]);
+  const scored = appendScoring(b, { flow: out[HEAD_OUTPUTS.flowMap], gaussians }, scoring, stats, inputSize);
   b.outputAs(scored.score, SCORE_OUTPUTS.score, 'float32', ['batch']);
   b.outputAs(scored.anomalyMap, SCORE_OUTPUTS.anomalyMap, 'float32', ['batch', 1, inputSize, inputSize]);
   for (const o of head.outputs) b.outputAs(out[o.name], o.name, o.dtype, o.shape);

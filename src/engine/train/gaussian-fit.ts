@@ -6,7 +6,7 @@
  */
 import { GraphBuilder, attr, floatTensor, type Graph, type Tensor } from '../onnx/graph';
 import { serializeModel } from '../onnx/serialize';
-import { GAUSSIAN_MEAN, GAUSSIAN_PRECISION, GAUSSIAN_PROJECTION, appendGaussianProjection, randomProjection, type GaussianSettings } from '../patchflow/gaussian';
+import { appendGaussianProjection, randomProjection, type GaussianNames, type GaussianSettings } from '../patchflow/gaussian';
 import type { ScaledTap } from '../patchflow/aggregation';
 import { runSession, type Runtime } from '../runtime';
 import type { TapCache } from './tap-cache';
@@ -16,19 +16,19 @@ const BATCH_MEAN = 'batch_mean';
 const BATCH_SCATTER = 'batch_scatter';
 
 /** float16 taps [n, C, h, w] → batch mean [1, D, P] and centred scatter Σ(x−x̄)(x−x̄)ᵀ [P, D, D]. */
-function buildMomentsGraph(layout: ScaledTap[], projection: Tensor, grid: number): Graph {
+function buildMomentsGraph(layout: ScaledTap[], settings: GaussianSettings, projection: Tensor | undefined, grid: number, names: GaussianNames): Graph {
   const b = new GraphBuilder('gaussian_moments', 'moments/');
-  b.initializer(GAUSSIAN_PROJECTION, projection);
+  if (projection) b.initializer(names.projection, projection);
   const taps: Record<string, string> = {};
   for (const t of layout) taps[t.name] = b.op('Cast', [b.input(t.name, 'float16', ['batch', t.tap.channels, t.height, t.width])], { to: attr.i(1) });
-  const x = b.op('Reshape', [appendGaussianProjection(b, layout, taps, grid), b.ints([0, 0, -1], 'flatten_grid')]); // [n, D, P]
+  const x = b.op('Reshape', [appendGaussianProjection(b, layout, taps, grid, names, settings), b.ints([0, 0, -1], 'flatten_grid')]); // [n, D, P]
   const mean = b.op('ReduceMean', [x, b.ints([0])], { keepdims: attr.i(1) }, BATCH_MEAN);
   const centred = b.op('Sub', [x, mean]);
   const columns = b.op('Transpose', [centred], { perm: attr.ints([2, 1, 0]) }); // [P, D, n]
   const rows = b.op('Transpose', [centred], { perm: attr.ints([2, 0, 1]) }); // [P, n, D]
   b.op('MatMul', [columns, rows], {}, BATCH_SCATTER);
-  b.output(BATCH_MEAN, 'float32', [1, projection.dims[0], grid * grid]);
-  b.output(BATCH_SCATTER, 'float32', [grid * grid, projection.dims[0], projection.dims[0]]);
+  b.output(BATCH_MEAN, 'float32', [1, settings.dims, grid * grid]);
+  b.output(BATCH_SCATTER, 'float32', [grid * grid, settings.dims, settings.dims]);
   return b.graph;
 }
 
@@ -74,7 +74,7 @@ function choleskyInverse(l: Float64Array, d: number, inv: Float64Array, out: Flo
 }
 
 /**
- * Fits the companion on cached taps (all of them unless `indices` is given): the seeded projection,
+ * Fits the companion on the cached taps of `layout` (every image unless `indices` is given): the seeded reduction,
  * the per-position mean and the precision of the covariance with ε = ridge · mean diagonal variance
  * added (raised tenfold at a position until it factorises).
  */
@@ -84,14 +84,15 @@ export async function fitGaussian(
   layout: ScaledTap[],
   settings: GaussianSettings,
   grid: number,
+  names: GaussianNames,
   indices: number[] = Array.from({ length: cache.count }, (_, i) => i),
 ): Promise<Map<string, Tensor>> {
   if (indices.length < 2) throw new Error(`fitting the Gaussian companion needs at least 2 images, got ${indices.length}`);
-  const projection = randomProjection(layout, settings);
+  const projection = settings.reduction === 'random-channels' ? undefined : randomProjection(layout, settings);
   const d = settings.dims;
   const positions = grid * grid;
   const dd = d * d;
-  const session = await runtime.createSession(serializeModel(buildMomentsGraph(layout, projection, grid)));
+  const session = await runtime.createSession(serializeModel(buildMomentsGraph(layout, settings, projection, grid, names)));
   const mean = new Float64Array(d * positions); // [D, P]
   const scatter = new Float64Array(positions * dd); // [P, D, D]
   const delta = new Float64Array(d);
@@ -99,7 +100,7 @@ export async function fitGaussian(
   try {
     for (let start = 0; start < indices.length; start += FIT_BATCH) {
       const batch = indices.slice(start, start + FIT_BATCH);
-      const out = await runSession(runtime, session, cache.batch(batch), [BATCH_MEAN, BATCH_SCATTER]);
+      const out = await runSession(runtime, session, cache.batch(batch, session.inputNames), [BATCH_MEAN, BATCH_SCATTER]);
       const batchMean = out[BATCH_MEAN].data as Float32Array;
       const batchScatter = out[BATCH_SCATTER].data as Float32Array;
       const m = batch.length;
@@ -144,9 +145,10 @@ export async function fitGaussian(
     }
     choleskyInverse(factor, d, work, precision, p * dd);
   }
-  return new Map([
-    [GAUSSIAN_PROJECTION, projection],
-    [GAUSSIAN_MEAN, floatTensor([1, d, grid, grid], mean)],
-    [GAUSSIAN_PRECISION, { dtype: 'float32', dims: [positions, d, d], data: precision }],
+  const params = new Map<string, Tensor>([
+    [names.mean, floatTensor([1, d, grid, grid], mean)],
+    [names.precision, { dtype: 'float32', dims: [positions, d, d], data: precision }],
   ]);
+  if (projection) params.set(names.projection, projection);
+  return params;
 }

@@ -30,10 +30,12 @@ export class TapCache {
     return this.count++;
   }
 
-  /** A batch of cached images as the head's float16 tap inputs. */
-  batch(indices: readonly number[]): Record<string, HostTensor> {
+  /** A batch of cached images as float16 tap inputs: every tap, or only those a graph reads (by input name). */
+  batch(indices: readonly number[], inputNames?: readonly string[]): Record<string, HostTensor> {
     const feeds: Record<string, HostTensor> = {};
+    const wanted = inputNames && new Set(inputNames);
     this.layout.forEach((t, i) => {
+      if (wanted && !wanted.has(t.name)) return;
       const n = elementsOf(t);
       const data = new Uint16Array(indices.length * n);
       indices.forEach((idx, k) => data.set(this.store[i].subarray(idx * n, (idx + 1) * n), k * n));

@@ -7,10 +7,11 @@ import type { Graph, Tensor } from '../onnx/graph';
 import { serializeModel } from '../onnx/serialize';
 import { probeShapes } from '../onnx/autodiff';
 import { decodeImage, maskToMap, type RgbImage } from '../image/decode';
-import { HEAD_OUTPUTS, buildHeadGraph, buildTrainingForward, headBufferShapes, headParameterShapes, initHead } from '../patchflow/head';
+import { HEAD_OUTPUTS, buildHeadGraph, gaussianMapOutput, buildTrainingForward, headBufferShapes, headParameterShapes, initHead } from '../patchflow/head';
 import { IDENTITY_STANDARDISATION, SCORE_OUTPUTS, buildScoredHead, type MapStatistics, type Standardisation } from '../patchflow/scores';
 import { gridSize } from '../patchflow/aggregation';
 import { fitGaussian } from './gaussian-fit';
+import { gaussianNames } from '../patchflow/gaussian';
 import { PART_FORMAT, type ModelSettings, type PartManifest } from '../patchflow/manifest';
 import { buildTapGraph } from '../patchflow/pipeline';
 import type { LoadedBackbone } from '../backbone/manifest';
@@ -86,12 +87,12 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
   const trainImages = order.slice(validationCount).map((i) => images[i]);
 
   // 1. Tap caches: training images, held-out good images and synthetic anomalies made from them.
-  const { graph: tapGraph, layout } = buildTapGraph(backbone, settings, 'float16');
+  const { graph: tapGraph, layout, taps } = buildTapGraph(backbone, settings, 'float16');
   const tapSession = await runtime.createSession(serializeModel(tapGraph));
   const total = trainImages.length + validationCount * (1 + o.syntheticPerImage);
   let done = 0;
   const tick = () => o.onProgress?.({ phase: 'cache', done: ++done, total });
-  const train = new TapCache(layout, trainImages.length);
+  const train = new TapCache(taps, trainImages.length);
   const decodedTrain: RgbImage[] = [];
   for (const img of trainImages) {
     const decoded = decodeImage(img.bytes, img.name);
@@ -99,21 +100,22 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
     await cacheImage(runtime, tapSession, train, decoded, settings.centerCrop);
     tick();
   }
-  const validation = await buildValidationSet(runtime, tapSession, new TapCache(layout, total - trainImages.length), validationImages, decodedTrain, o, size, rng, tick);
+  const validation = await buildValidationSet(runtime, tapSession, new TapCache(taps, total - trainImages.length), validationImages, decodedTrain, o, size, rng, tick);
   await tapSession.release();
 
   // 2. The training step and the validation head, each one session for the whole run.
   const state = new Map<string, HostTensor>();
-  const initial = initHead(layout, settings.head, o.seed);
+  const initial = initHead(layout.flow, settings.head, o.seed);
   const permutations = new Map<string, Tensor>([...initial].filter(([name]) => name.endsWith('w_perm')));
   for (const [name, t] of initial) if (!permutations.has(name)) state.set(name, { dtype: 'float32', dims: t.dims, data: t.data });
-  const forward = buildTrainingForward(layout, settings.head, size, o.batchSize, permutations);
+  const forward = buildTrainingForward(layout.flow, settings.head, size, o.batchSize, permutations);
+  const flowInputs = layout.flow.map((t) => t.name);
   for (const p of forward.parameters) {
     const n = state.get(p)!.data.length;
     state.set(firstMoment(p), { dtype: 'float32', dims: state.get(p)!.dims, data: new Float32Array(n) });
     state.set(secondMoment(p), { dtype: 'float32', dims: state.get(p)!.dims, data: new Float32Array(n) });
   }
-  const firstBatch = train.batch(Array.from({ length: o.batchSize }, (_, i) => i));
+  const firstBatch = train.batch(Array.from({ length: o.batchSize }, (_, i) => i), flowInputs);
   const stateFeeds = (names: Iterable<string>) => Object.fromEntries([...names].map((n) => [n, state.get(n)!]));
   const shapes = await probeShapes(runtime, forward.graph, { ...firstBatch, ...stateFeeds(forward.graph.inputs.map((i) => i.name).filter((n) => state.has(n))) });
   const adam = adamDefaults(o.learningRate, o.weightDecay);
@@ -122,10 +124,10 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
   const carried = stepGraph.outputs.map((x) => x.name).filter((n) => n !== STEP_LOSS);
   const stateInputs = stepGraph.inputs.map((i) => i.name).filter((n) => state.has(n));
   // epochs are compared on the flow alone: the Gaussian does not change with them
-  const flowOnly = { ...settings.head, gaussian: { ...settings.head.gaussian, dims: 0 } };
+  const flowOnly = { ...settings.head, gaussians: [] };
   const validationGraph = buildScoredHead(
-    buildHeadGraph(layout, flowOnly, { inputSize: size, params: permutations, tapDtype: 'float16' }),
-    { ...settings.scoring, combine: 'flow' },
+    buildHeadGraph({ flow: layout.flow, gaussians: [] }, flowOnly, { inputSize: size, params: permutations, tapDtype: 'float16' }),
+    { ...settings.scoring, combine: 'flow', heatMap: 'flow' },
     IDENTITY_STANDARDISATION,
     size,
   );
@@ -145,7 +147,7 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
     for (let s = 0; s < stepsPerEpoch; s++) {
       t++;
       const feeds: Record<string, HostTensor> = {
-        ...train.batch(shuffled.slice(s * o.batchSize, (s + 1) * o.batchSize)),
+        ...train.batch(shuffled.slice(s * o.batchSize, (s + 1) * o.batchSize), flowInputs),
         ...stateFeeds(stateInputs),
         [LEARNING_RATE]: scalar(adam.learningRate),
         [BIAS_CORRECTION[0]]: scalar(1 / (1 - adam.beta1 ** t)),
@@ -183,15 +185,15 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
   // 4. The best epoch's head, the Gaussian fitted in closed form on the same taps, the maps' statistics
   //    on held-out good images, then calibration of the combined score.
   const params = new Map<string, Tensor>(permutations);
-  for (const name of [...headParameterShapes(layout, settings.head).keys(), ...headBufferShapes(settings.head).keys()]) {
+  for (const name of [...headParameterShapes(layout.flow, settings.head).keys(), ...headBufferShapes(settings.head).keys()]) {
     const v = best.state.get(name);
     if (v) params.set(name, { dtype: 'float32', dims: v.dims, data: v.data });
   }
-  if (settings.head.gaussian.dims > 0) {
-    for (const [name, t] of await fitGaussian(runtime, train, layout, settings.head.gaussian, gridSize(size))) params.set(name, t);
+  for (const [i, g] of settings.head.gaussians.entries()) {
+    for (const [name, t] of await fitGaussian(runtime, train, layout.gaussians[i], g, gridSize(size), gaussianNames(i))) params.set(name, t);
   }
   const validationHeadGraph = buildHeadGraph(layout, settings.head, { inputSize: size, params, tapDtype: 'float16' });
-  const mapStatistics = await goodMapStatistics(runtime, validationHeadGraph, validation);
+  const mapStatistics = await goodMapStatistics(runtime, validationHeadGraph, settings.head.gaussians.length, validation);
   const finalSession = await runtime.createSession(serializeModel(buildScoredHead(validationHeadGraph, settings.scoring, mapStatistics, size)));
   const scored = await scoreSamples(runtime, finalSession, validation.cache, {});
   await finalSession.release();
@@ -270,7 +272,7 @@ async function runOverCache(runtime: Runtime, session: InferenceSession, cache: 
   const chunk = 16;
   for (let start = 0; start < cache.count; start += chunk) {
     const idx = Array.from({ length: Math.min(chunk, cache.count - start) }, (_, i) => start + i);
-    const out = await runSession(runtime, session, { ...cache.batch(idx), ...extra }, outputs);
+    const out = await runSession(runtime, session, { ...cache.batch(idx, session.inputNames), ...extra }, outputs);
     for (const name of outputs) {
       const data = out[name].data as Float32Array;
       const n = data.length / idx.length;
@@ -281,9 +283,10 @@ async function runOverCache(runtime: Runtime, session: InferenceSession, cache: 
 }
 
 /** Mean and standard deviation of every grid map's cells over the held-out good images. */
-async function goodMapStatistics(runtime: Runtime, head: Graph, v: ValidationSet): Promise<MapStatistics> {
+async function goodMapStatistics(runtime: Runtime, head: Graph, companions: number, v: ValidationSet): Promise<MapStatistics> {
   const session = await runtime.createSession(serializeModel(head));
-  const names = head.outputs.map((o) => o.name).filter((n) => n === HEAD_OUTPUTS.flowMap || n === HEAD_OUTPUTS.gaussianMap);
+  const gaussians = Array.from({ length: companions }, (_, i) => gaussianMapOutput(i));
+  const names = [HEAD_OUTPUTS.flowMap, ...gaussians];
   const out = await runOverCache(runtime, session, v.cache, {}, names);
   await session.release();
   const stats = (maps: Float32Array[]): Standardisation => {
@@ -295,6 +298,6 @@ async function goodMapStatistics(runtime: Runtime, head: Graph, v: ValidationSet
   };
   return {
     flow: stats(out[HEAD_OUTPUTS.flowMap]),
-    ...(out[HEAD_OUTPUTS.gaussianMap] ? { gaussian: stats(out[HEAD_OUTPUTS.gaussianMap]) } : {}),
+    gaussians: gaussians.map((name) => stats(out[name])),
   };
 }

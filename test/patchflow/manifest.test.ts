@@ -1,0 +1,39 @@
+/** Part-model settings: presets, the `--gaussians` spec and the manifest's format check. */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PRESET, ManifestError, PART_FORMAT, presetSettings, validateManifest } from '../../src/engine/patchflow/manifest';
+import { settingsFrom } from '../../src/cli/train';
+
+describe('part-model settings', () => {
+  it('the default preset draws the flow and scores by the agreement of flow and two companions', () => {
+    const s = presetSettings(DEFAULT_PRESET);
+    expect(s.scoring).toMatchObject({ combine: 'agreement', heatMap: 'flow' });
+    expect(s.head.gaussians.map((g) => [g.taps, g.reduction])).toEqual([
+      [['s8_block', 's16_block', 's32_block'], 'random-projection'],
+      [['s8_expand', 's16_expand', 's32_head'], 'random-channels'],
+    ]);
+    expect(() => presetSettings('turbo')).toThrow(/unknown preset 'turbo'.*balanced/);
+  });
+
+  it('--gaussians sets the companions; none falls back to the flow alone', () => {
+    const two = settingsFrom({ data: 'd', preset: 'fast', gaussians: 's8_expand+s16_expand:32:random-channels;flow:16', combine: 'mean' });
+    expect(two.head.gaussians).toEqual([
+      { dims: 32, ridge: 0.01, seed: 0, reduction: 'random-channels', taps: ['s8_expand', 's16_expand'] },
+      { dims: 16, ridge: 0.01, seed: 0, reduction: 'random-projection' },
+    ]);
+    expect(two.scoring.combine).toBe('mean');
+    const none = settingsFrom({ data: 'd', gaussians: 'none' });
+    expect(none.head.gaussians).toEqual([]);
+    expect(none.scoring.combine).toBe('flow');
+    expect(() => settingsFrom({ data: 'd', gaussians: 's8_expand:64:random-channels:extra' })).toThrow(/TAPS:DIMS\[:REDUCTION\]/);
+    expect(() => settingsFrom({ data: 'd', gaussians: 'flow:8:pca' })).toThrow(/pca/);
+    expect(() => settingsFrom({ data: 'd', preset: 'fast', combine: 'agreement' })).toThrow(/--combine agreement needs a Gaussian companion/);
+  });
+
+  it('refuses manifests from an earlier format and files that are not part models, saying which', () => {
+    const manifest = { format: PART_FORMAT, part: 'p', backbone: {}, settings: {}, thresholds: {}, mapStatistics: {}, goodScores: {}, head: 'head.onnx' };
+    expect(validateManifest(manifest, 'm.json').part).toBe('p');
+    expect(() => validateManifest({ ...manifest, format: 'patchflow-inspect/part@1' }, 'old.json')).toThrow(/old\.json: part model format 'patchflow-inspect\/part@1' was written by an earlier version; retrain/);
+    expect(() => validateManifest({ name: 'x' }, 'x.json')).toThrow(ManifestError);
+    expect(() => validateManifest({ ...manifest, head: undefined }, 'h.json')).toThrow(/lacks 'head'/);
+  });
+});
