@@ -44,7 +44,7 @@ export async function benchCommand(runtime: Runtime, data = path.join(sharedDir(
   // Rounds of one model over all images, then the other, the order alternating: each model runs in
   // its steady state (as at an inspection station, where one part model is loaded), while slow spells
   // of a shared machine tend to fall on both. (Alternating every few images instead evicts the
-  // default's 32 MiB of Gaussian precisions from cache at each switch and overstates its cost.)
+  // default's 20 MiB of Gaussian precisions from cache at each switch and overstates its cost.)
   const images = testImages(data).slice(0, LATENCY_IMAGES + WARMUP).map((f) => ({ path: f.path, bytes: readBytes(f.path) }));
   const decodeMs: number[] = [];
   let decodedSize = '';

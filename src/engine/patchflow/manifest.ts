@@ -102,7 +102,7 @@ export const PRESETS = {
     const s = PRESETS.fast();
     s.head.gaussians = [
       { dims: 64, ridge: 0.01, seed: 0, reduction: 'random-projection', taps: BLOCK_TAPS },
-      { dims: 64, ridge: 0.01, seed: 0, reduction: 'random-channels', taps: EXPANSION_TAPS },
+      { dims: 32, ridge: 0.01, seed: 0, reduction: 'random-channels', taps: EXPANSION_TAPS },
     ];
     s.scoring = { ...s.scoring, combine: 'agreement', heatMap: 'flow' };
     return s;
