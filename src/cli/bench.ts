@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the figures the product promises, measured on this machine — training time of the
  * bottle model, per-image inference latency in Node and peak memory. Latency is measured against the
- * paper's plain flow, image by image in turn, so that a busy machine slows both alike and the ratio holds.
+ * paper's plain flow in alternating rounds, so that a busy machine slows both alike and the ratio holds.
  */
 import os from 'node:os';
 import path from 'node:path';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Runtime } from '../engine/runtime';
 import { DEFAULT_PRESET, presetSettings, type ModelSettings } from '../engine/patchflow/manifest';
 import { MAP_COMBINATIONS, SCORE_RULES, heatMapRule } from '../engine/patchflow/scores';
-import type { GaussianSettings } from '../engine/patchflow/gaussian';
+import { GAUSSIAN_DEFAULTS, type GaussianSettings } from '../engine/patchflow/gaussian';
 import type { LoadedBackbone } from '../engine/backbone/manifest';
 import { trainDefaults, trainPartModel, type TrainOptions, type TrainedModel } from '../engine/train/trainer';
 import { readBytes, trainImages } from './dataset';
@@ -61,9 +61,8 @@ export function parseGaussians(spec: string): GaussianSettings[] {
     const [taps, dims, reduction, ...rest] = one.split(':');
     if (!taps || !dims || rest.length) throw new Error(`--gaussians: '${one}' should be TAPS:DIMS[:REDUCTION], e.g. s8_expand+s16_expand:64:random-channels`);
     return {
+      ...GAUSSIAN_DEFAULTS,
       dims: Number(dims),
-      ridge: 0.01,
-      seed: 0,
       reduction: oneOf(reduction ?? 'random-projection', ['random-channels', 'random-projection'] as const, 'gaussians reduction'),
       ...(taps === 'flow' ? {} : { taps: taps.split('+') }),
     };

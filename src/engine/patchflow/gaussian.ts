@@ -27,6 +27,9 @@ export interface GaussianSettings {
 
 export const MAX_GAUSSIAN_DIMS = 128;
 
+/** Ridge and seed every companion uses unless a preset says otherwise. */
+export const GAUSSIAN_DEFAULTS: Pick<GaussianSettings, 'ridge' | 'seed'> = { ridge: 0.01, seed: 0 };
+
 /** Weight names of one companion (a head may carry several, numbered in settings order). */
 export interface GaussianNames {
   /** [D, ΣC, 1, 1]: the random projection (random-projection only; chosen channels are a Gather). */

@@ -5,6 +5,7 @@
 import type { FeatureSettings } from './aggregation';
 import type { HeadSettings } from './head';
 import type { MapStatistics, ScoringSettings } from './scores';
+import { GAUSSIAN_DEFAULTS } from './gaussian';
 
 /** @2: Gaussian companions became a list, each on its own taps (weights `gaussian.<i>.*`). */
 export const PART_FORMAT = 'patchflow-inspect/part@2';
@@ -101,8 +102,8 @@ export const PRESETS = {
   balanced: (): ModelSettings => {
     const s = PRESETS.fast();
     s.head.gaussians = [
-      { dims: 64, ridge: 0.01, seed: 0, reduction: 'random-projection', taps: BLOCK_TAPS },
-      { dims: 32, ridge: 0.01, seed: 0, reduction: 'random-channels', taps: EXPANSION_TAPS },
+      { ...GAUSSIAN_DEFAULTS, dims: 64, reduction: 'random-projection', taps: BLOCK_TAPS },
+      { ...GAUSSIAN_DEFAULTS, dims: 32, reduction: 'random-channels', taps: EXPANSION_TAPS },
     ];
     s.scoring = { ...s.scoring, combine: 'agreement', heatMap: 'flow' };
     return s;

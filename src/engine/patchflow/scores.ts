@@ -96,20 +96,22 @@ export function appendScoring(
   const gaussians = maps.gaussians.map((m, i) => standardise(b, m, stats.gaussians[i]));
   const all = [flow, ...gaussians];
   const average = (xs: string[]) => (xs.length === 1 ? xs[0] : b.op('Div', [xs.reduce((acc, x) => b.op('Add', [acc, x])), b.scalar(xs.length)]));
-  const combined = (rule: MapCombination) =>
+  const combine = (rule: MapCombination) =>
     rule === 'flow' ? flow
     : rule === 'gaussian' ? average(gaussians)
     : rule === 'max' ? b.op('Max', all)
     : average(all);
+  // every grid map (combined or not) is built and upsampled once, whichever rules read it
+  const combinedMaps = new Map<MapCombination, string>();
+  const combined = (rule: MapCombination) => combinedMaps.get(rule) ?? combinedMaps.set(rule, combine(rule)).get(rule)!;
   const grid = gridSize(inputSize);
   const m = b.constant([inputSize, grid], mapUpsampleMatrix(grid, inputSize, scoring.mapSmoothingSigma), 'map_rows');
   const mT = b.op('Transpose', [m], { perm: attr.ints([1, 0]) });
-  const upsample = (map: string) => b.op('MatMul', [m, b.op('MatMul', [map, mT])]);
+  const upsampled = new Map<string, string>();
+  const upsample = (map: string) => upsampled.get(map) ?? upsampled.set(map, b.op('MatMul', [m, b.op('MatMul', [map, mT])])).get(map)!;
   const peak = (map: string) => b.op('ReduceMax', [map, b.ints([1, 2, 3])], { keepdims: attr.i(0) });
   const anomalyMap = upsample(combined(heatRule));
-  if (scoring.combine !== 'agreement') {
-    return { anomalyMap, score: scoring.combine === heatRule ? peak(anomalyMap) : peak(upsample(combined(scoring.combine))) };
-  }
+  if (scoring.combine !== 'agreement') return { anomalyMap, score: peak(upsample(combined(scoring.combine))) };
   const logPeaks = all.map((map) => b.op('Log', [b.op('Max', [peak(upsample(map)), b.scalar(AGREEMENT_FLOOR)])]));
   return { anomalyMap, score: b.op('Exp', [average(logPeaks)]) };
 }
