@@ -6,8 +6,8 @@ import { PartModel } from '../engine/patchflow/pipeline';
 import { ensureBackbone, loadBackbone } from './provision-backbone';
 import { evaluateCommand, formatReport } from './evaluate';
 import { readModel, saveModel } from './model-files';
-import { oneOf, trainCommand, type TrainArgs } from './train';
-import { MAP_COMBINATIONS, SCORE_RULES, heatMapRule } from '../engine/patchflow/scores';
+import { ruleOf, trainCommand, type TrainArgs } from './train';
+import { MAP_COMBINATIONS, SCORE_RULES, heatMapRule, isMapCombination, isScoreRule } from '../engine/patchflow/scores';
 import { benchCommand } from './bench';
 
 const USAGE = `usage:
@@ -15,8 +15,8 @@ const USAGE = `usage:
   npm run train -- --data DIR --out DIR [--preset balanced|paper|...] [--part NAME] [--epochs N] [--batch N]
                    [--lr X] [--seed N] [--size PX] [--taps a,b,c] [--scales 1,0.5,0.25] [--steps K] [--crop F]
                    [--adapter-constraint none|fixed-norm|frozen|unit-variance] [--position-channels N]
-                   [--gaussians none|TAPS:DIMS:REDUCTION[;...]]   e.g. s8_expand+s16_expand+s32_head:64:random-channels
-                   [--combine flow|gaussian|mean|max|agreement] [--heat-map flow|gaussian|mean|max]
+                   [--gaussians none|TAPS[@SCALES]:DIMS:REDUCTION[;...]]   e.g. s8_block+s8_expand@1:64:random-channels
+                   [--combine flow|gaussian|mean|max|agreement|gaussian.I] [--heat-map flow|gaussian|mean|max|gaussian.I]
   npm run eval  -- --data DIR --model DIR [--json FILE] [--combine RULE] [--heat-map RULE]
   npm run bench -- [--data DIR] [--preset NAME]   training time, latency and memory on MVTec bottle`;
 
@@ -80,8 +80,8 @@ async function main(argv: string[]): Promise<void> {
       // re-scoring a trained model under another rule needs no retraining: the head keeps every map
       const scoring = manifest.settings.scoring;
       const heatMap = heatMapRule(scoring);
-      if (values.combine) scoring.combine = oneOf(values.combine, SCORE_RULES, 'combine');
-      scoring.heatMap = values['heat-map'] ? oneOf(values['heat-map'], MAP_COMBINATIONS, 'heat-map') : heatMap;
+      if (values.combine) scoring.combine = ruleOf(values.combine, SCORE_RULES, 'combine', isScoreRule);
+      scoring.heatMap = values['heat-map'] ? ruleOf(values['heat-map'], MAP_COMBINATIONS, 'heat-map', isMapCombination) : heatMap;
       if (values.combine || values['heat-map']) {
         console.error('note: re-scored; the stored thresholds were calibrated for the trained rules, so read AUROC/AUPRO/F1 max, not precision/recall');
       }

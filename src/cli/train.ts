@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Runtime } from '../engine/runtime';
 import { DEFAULT_PRESET, presetSettings, type ModelSettings } from '../engine/patchflow/manifest';
-import { MAP_COMBINATIONS, SCORE_RULES, heatMapRule } from '../engine/patchflow/scores';
+import { MAP_COMBINATIONS, SCORE_RULES, heatMapRule, isMapCombination, isScoreRule } from '../engine/patchflow/scores';
 import { GAUSSIAN_DEFAULTS, type GaussianSettings } from '../engine/patchflow/gaussian';
 import type { LoadedBackbone } from '../engine/backbone/manifest';
 import { trainDefaults, trainPartModel, type TrainOptions, type TrainedModel } from '../engine/train/trainer';
@@ -44,8 +44,8 @@ export function settingsFrom(args: TrainArgs): ModelSettings {
     s.head.gaussians = parseGaussians(args.gaussians);
     if (!s.head.gaussians.length) s.scoring = { combine: 'flow', mapSmoothingSigma: s.scoring.mapSmoothingSigma }; // nothing left to combine
   }
-  if (args.combine) s.scoring.combine = oneOf(args.combine, SCORE_RULES, 'combine');
-  if (args.heatMap) s.scoring.heatMap = oneOf(args.heatMap, MAP_COMBINATIONS, 'heat-map');
+  if (args.combine) s.scoring.combine = ruleOf(args.combine, SCORE_RULES, 'combine', isScoreRule);
+  if (args.heatMap) s.scoring.heatMap = ruleOf(args.heatMap, MAP_COMBINATIONS, 'heat-map', isMapCombination);
   if (!s.head.gaussians.length) {
     for (const [flag, rule] of [['combine', s.scoring.combine], ['heat-map', heatMapRule(s.scoring)]]) {
       if (rule !== 'flow') throw new Error(`--${flag} ${rule} needs a Gaussian companion (--gaussians)`);
@@ -54,17 +54,25 @@ export function settingsFrom(args: TrainArgs): ModelSettings {
   return s;
 }
 
-/** `--gaussians` → companion settings, e.g. 's8_expand+s16_expand+s32_head:64:random-channels;flow:64:random-projection'. */
+/**
+ * `--gaussians` → companion settings: TAPS[@SCALES]:DIMS[:REDUCTION] joined by ';', e.g.
+ * 's8_block+s8_expand@1:64:random-channels;flow:64:random-projection' (TAPS 'flow' = the flow's taps,
+ * no @SCALES = the flow's scales).
+ */
 export function parseGaussians(spec: string): GaussianSettings[] {
   if (spec === 'none') return [];
   return spec.split(';').map((one) => {
-    const [taps, dims, reduction, ...rest] = one.split(':');
-    if (!taps || !dims || rest.length) throw new Error(`--gaussians: '${one}' should be TAPS:DIMS[:REDUCTION], e.g. s8_expand+s16_expand:64:random-channels`);
+    const [where, dims, reduction, ...rest] = one.split(':');
+    const [taps, scales, ...more] = where.split('@');
+    if (!taps || !dims || rest.length || more.length || scales === '') {
+      throw new Error(`--gaussians: '${one}' should be TAPS[@SCALES]:DIMS[:REDUCTION], e.g. s8_block+s8_expand@1:64:random-channels`);
+    }
     return {
       ...GAUSSIAN_DEFAULTS,
       dims: Number(dims),
       reduction: oneOf(reduction ?? 'random-projection', ['random-channels', 'random-projection'] as const, 'gaussians reduction'),
       ...(taps === 'flow' ? {} : { taps: taps.split('+') }),
+      ...(scales === undefined ? {} : { scales: scales.split('+').map(Number) }),
     };
   });
 }
@@ -94,6 +102,12 @@ export async function trainCommand(runtime: Runtime, backbone: LoadedBackbone, a
     if (p.phase === 'validate') log(`  epoch ${p.epoch}: loss ${p.loss.toFixed(4)}, validation image AUROC ${p.imageAuroc.toFixed(4)}, pixel AUROC ${p.pixelAuroc.toFixed(4)}, good score ${p.goodScoreMean.toFixed(4)}${p.best ? '  ← best' : ''}`);
   };
   return trainPartModel(runtime, backbone, images, options);
+}
+
+/** A scoring-rule flag: one of `named`, or 'gaussian.<i>' for companion i's map alone. */
+export function ruleOf<T extends string>(value: string, named: readonly string[], flag: string, accepts: (s: string) => s is T): T {
+  if (!accepts(value)) throw new Error(`--${flag} must be one of ${named.join(', ')}, or gaussian.<i> for one companion; got '${value}'`);
+  return value;
 }
 
 export function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {

@@ -83,13 +83,16 @@ describe('Gaussian companion', () => {
   it('companions read their own taps beside the flow: the head takes each tap once', () => {
     const features = { inputSize: 32, scales: [1, 0.5], taps: ['a', 'b'] };
     const head = PRESETS.paper().head;
-    head.gaussians = [{ dims: 2, ridge: 0, seed: 0, taps: ['b', 'c'] }, { dims: 2, ridge: 0, seed: 0 }];
+    head.gaussians = [{ dims: 2, ridge: 0, seed: 0, taps: ['b', 'c'] }, { dims: 2, ridge: 0, seed: 0 }, { dims: 2, ridge: 0, seed: 0, taps: ['c', 'a'], scales: [1] }];
     const layout = headLayout(features, head, backbone);
     expect(layout.flow.map((t) => t.name)).toEqual(['tap/a@1', 'tap/b@1', 'tap/a@0.5', 'tap/b@0.5']);
     expect(layout.gaussians[0].map((t) => t.name)).toEqual(['tap/b@1', 'tap/c@1', 'tap/b@0.5', 'tap/c@0.5']);
     expect(layout.gaussians[0].map((t) => t.channelOffset)).toEqual([0, 5, 9, 14]);
     expect(layout.gaussians[1]).toEqual(layout.flow);
+    expect(layout.gaussians[2].map((t) => [t.name, t.channelOffset])).toEqual([['tap/c@1', 0], ['tap/a@1', 4]]);
     expect(headInputs(layout).map((t) => t.name)).toEqual([...layout.flow.map((t) => t.name), 'tap/c@1', 'tap/c@0.5']);
+    head.gaussians = [{ dims: 2, ridge: 0, seed: 0, scales: [1, 0.25] }];
+    expect(() => headLayout(features, head, backbone)).toThrow(/companion 0 reads scale 0.25, which the model does not run/);
   });
 
   it.each(['random-projection', 'random-channels'] as const)('the ONNX map equals 0.5·(x−μ)ᵀP(x−μ)/D computed directly (%s)', async (reduction) => {

@@ -4,27 +4,29 @@ import { DEFAULT_PRESET, ManifestError, PART_FORMAT, presetSettings, validateMan
 import { settingsFrom } from '../../src/cli/train';
 
 describe('part-model settings', () => {
-  it('the default preset draws the flow and scores by the agreement of flow and two companions', () => {
+  it('the default preset scores by the agreement of flow and two companions and draws the scale-1 companion', () => {
     const s = presetSettings(DEFAULT_PRESET);
-    expect(s.scoring).toMatchObject({ combine: 'agreement', heatMap: 'flow' });
-    expect(s.head.gaussians.map((g) => [g.taps, g.reduction])).toEqual([
-      [['s8_block', 's16_block', 's32_block'], 'random-projection'],
-      [['s8_expand', 's16_expand', 's32_head'], 'random-channels'],
+    expect(s.scoring).toMatchObject({ combine: 'agreement', heatMap: 'gaussian.0' });
+    expect(s.head.gaussians.map((g) => [g.taps, g.scales, g.reduction])).toEqual([
+      [['s8_block', 's8_expand'], [1], 'random-channels'],
+      [['s8_expand', 's16_expand', 's32_head'], undefined, 'random-channels'],
     ]);
     expect(() => presetSettings('turbo')).toThrow(/unknown preset 'turbo'.*balanced/);
   });
 
   it('--gaussians sets the companions; none falls back to the flow alone', () => {
-    const two = settingsFrom({ data: 'd', preset: 'fast', gaussians: 's8_expand+s16_expand:32:random-channels;flow:16', combine: 'mean' });
+    const two = settingsFrom({ data: 'd', preset: 'fast', gaussians: 's8_expand+s16_expand@1+0.5:32:random-channels;flow:16', combine: 'mean', heatMap: 'gaussian.1' });
     expect(two.head.gaussians).toEqual([
-      { dims: 32, ridge: 0.01, seed: 0, reduction: 'random-channels', taps: ['s8_expand', 's16_expand'] },
+      { dims: 32, ridge: 0.01, seed: 0, reduction: 'random-channels', taps: ['s8_expand', 's16_expand'], scales: [1, 0.5] },
       { dims: 16, ridge: 0.01, seed: 0, reduction: 'random-projection' },
     ]);
-    expect(two.scoring.combine).toBe('mean');
+    expect(two.scoring).toMatchObject({ combine: 'mean', heatMap: 'gaussian.1' });
+    expect(() => settingsFrom({ data: 'd', heatMap: 'gaussian' + '.x' })).toThrow(/--heat-map must be one of flow, gaussian, mean, max, or gaussian.<i>/);
+    expect(() => settingsFrom({ data: 'd', gaussians: 's8_expand@:8' })).toThrow(/TAPS\[@SCALES\]:DIMS/);
     const none = settingsFrom({ data: 'd', gaussians: 'none' });
     expect(none.head.gaussians).toEqual([]);
     expect(none.scoring.combine).toBe('flow');
-    expect(() => settingsFrom({ data: 'd', gaussians: 's8_expand:64:random-channels:extra' })).toThrow(/TAPS:DIMS\[:REDUCTION\]/);
+    expect(() => settingsFrom({ data: 'd', gaussians: 's8_expand:64:random-channels:extra' })).toThrow(/TAPS\[@SCALES\]:DIMS\[:REDUCTION\]/);
     expect(() => settingsFrom({ data: 'd', gaussians: 'flow:8:pca' })).toThrow(/pca/);
     expect(() => settingsFrom({ data: 'd', preset: 'fast', combine: 'agreement' })).toThrow(/--combine agreement needs a Gaussian companion/);
   });

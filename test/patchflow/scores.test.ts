@@ -1,6 +1,7 @@
 /**
- * The scoring graph against a direct computation: standardisation, the pixelwise rules, the heat map
- * drawn from another rule than the score, and the 'agreement' rule's geometric mean of peaks.
+ * The scoring graph against a direct computation: standardisation, the pixelwise rules (one companion's
+ * map included), the heat map drawn from another rule than the score, and the 'agreement' rule's
+ * geometric mean of peaks.
  */
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../src/engine/onnx/graph';
@@ -50,7 +51,7 @@ describe('scoring', () => {
     const mean = z[0].map((_, p) => (z[0][p] + z[1][p] + z[2][p]) / 3);
     const max = z[0].map((_, p) => Math.max(z[0][p], z[1][p], z[2][p]));
     const gaussians = z[0].map((_, p) => (z[1][p] + z[2][p]) / 2);
-    for (const [rule, expected] of [['flow', z[0]], ['mean', mean], ['max', max], ['gaussian', gaussians]] as const) {
+    for (const [rule, expected] of [['flow', z[0]], ['mean', mean], ['max', max], ['gaussian', gaussians], ['gaussian.1', z[2]]] as const) {
       const r = await score({ combine: rule, mapSmoothingSigma: 4 }, raw);
       expect(r.score).toBeCloseTo(peak(expected), 4);
       const want = upsample(expected);
@@ -59,14 +60,15 @@ describe('scoring', () => {
   });
 
   it('agreement: the geometric mean of every map’s own peak, floored; the heat map from its own rule', async () => {
-    const r = await score({ combine: 'agreement', heatMap: 'flow', mapSmoothingSigma: 4 }, raw);
+    const r = await score({ combine: 'agreement', heatMap: 'gaussian.0', mapSmoothingSigma: 4 }, raw);
     const peaks = z.map((m) => Math.max(peak(m), AGREEMENT_FLOOR));
     expect(r.score).toBeCloseTo(Math.exp(peaks.reduce((s, p) => s + Math.log(p), 0) / peaks.length), 4);
-    const want = upsample(z[0]);
+    const want = upsample(z[1]);
     r.map.forEach((v, i) => expect(v).toBeCloseTo(want[i], 4));
   });
 
-  it('refuses a head whose companions the manifest does not standardise', async () => {
+  it('refuses a head whose companions the manifest does not standardise, and a rule naming a missing companion', async () => {
     await expect(score({ combine: 'mean', mapSmoothingSigma: 4 }, raw.slice(0, 1))).rejects.toThrow(/Gaussian maps but the manifest standardises 2/);
+    await expect(score({ combine: 'flow', heatMap: 'gaussian.2', mapSmoothingSigma: 4 }, raw)).rejects.toThrow(/reads companion 2, but this model has 2/);
   });
 });

@@ -23,6 +23,11 @@ export interface GaussianSettings {
   reduction?: 'random-channels' | 'random-projection';
   /** Backbone taps the Gaussian reads (absent = the flow's taps). */
   taps?: string[];
+  /**
+   * Image scales it reads them at, a subset of the feature settings' scales (absent = all of them).
+   * Scale 1 alone keeps the map local: the ½ and ¼ scales see a defect from cells away.
+   */
+  scales?: number[];
 }
 
 export const MAX_GAUSSIAN_DIMS = 128;

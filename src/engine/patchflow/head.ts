@@ -51,7 +51,12 @@ export interface HeadLayout {
 export function headLayout(features: FeatureSettings, h: HeadSettings, backbone: BackboneManifest): HeadLayout {
   return {
     flow: tapLayout(features, backbone),
-    gaussians: h.gaussians.map((g) => tapLayout({ ...features, taps: g.taps ?? features.taps }, backbone)),
+    gaussians: h.gaussians.map((g, i) => {
+      // the backbone runs at the feature settings' scales only
+      const missing = g.scales?.filter((scale) => !features.scales.includes(scale)) ?? [];
+      if (missing.length) throw new Error(`Gaussian companion ${i} reads scale ${missing.join(', ')}, which the model does not run (scales: ${features.scales.join(', ')})`);
+      return tapLayout({ ...features, taps: g.taps ?? features.taps, scales: g.scales ?? features.scales }, backbone);
+    }),
   };
 }
 

@@ -67,6 +67,8 @@ export interface PartManifest {
 const BLOCK_TAPS = ['s8_block', 's16_block', 's32_block'];
 /** Expansion outputs at stride 8 and 16 and the 1280-channel head: finer surface texture. */
 const EXPANSION_TAPS = ['s8_expand', 's16_expand', 's32_head'];
+/** The stride-8 taps (block output and expansion) at scale 1: the most local features, for heat maps. */
+const FINE_TAPS = ['s8_block', 's8_expand'];
 
 /** The paper's model on our backbone: one AllInOneBlock, plain adapter, flow score only. */
 export function paperSettings(): ModelSettings {
@@ -85,11 +87,11 @@ export function paperSettings(): ModelSettings {
 
 /**
  * Named presets, each chosen by measurement (README.md and docs/accuracy.md give the figures):
- * - balanced: the default. The position-aware flow on block outputs draws the heat map; two
- *   per-position Gaussians (block outputs, randomly projected; expansion outputs, random channels)
- *   join it for the verdict, which needs the three maps to agree on a peak.
+ * - balanced: the default. The position-aware flow on block outputs and two per-position Gaussians
+ *   (stride-8 taps at scale 1; expansion outputs at every scale, random channels) vote on the verdict,
+ *   which needs the three maps to agree on a peak; the scale-1 Gaussian, the most local, draws the heat map.
  * - fast: the position-aware flow alone: the smallest head and the fastest inference.
- * - fine-detail: the position-aware flow alone at 384 px: the finest heat maps, ~2× slower.
+ * - fine-detail: balanced at 384 px: the finest heat maps, ~2× slower.
  * - paper: PatchFlow as published (plain flow, flow score), for reference.
  */
 export const PRESETS = {
@@ -102,14 +104,14 @@ export const PRESETS = {
   balanced: (): ModelSettings => {
     const s = PRESETS.fast();
     s.head.gaussians = [
-      { ...GAUSSIAN_DEFAULTS, dims: 64, reduction: 'random-projection', taps: BLOCK_TAPS },
+      { ...GAUSSIAN_DEFAULTS, dims: 64, reduction: 'random-channels', taps: FINE_TAPS, scales: [1] },
       { ...GAUSSIAN_DEFAULTS, dims: 32, reduction: 'random-channels', taps: EXPANSION_TAPS },
     ];
-    s.scoring = { ...s.scoring, combine: 'agreement', heatMap: 'flow' };
+    s.scoring = { ...s.scoring, combine: 'agreement', heatMap: 'gaussian.0' };
     return s;
   },
   'fine-detail': (): ModelSettings => {
-    const s = PRESETS.fast();
+    const s = PRESETS.balanced();
     s.features.inputSize = 384;
     return s;
   },

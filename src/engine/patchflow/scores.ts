@@ -10,9 +10,19 @@ import { GraphBuilder, attr, inlineGraph, type Graph } from '../onnx/graph';
 import { bilinearMatrix, gridSize } from './aggregation';
 import { HEAD_OUTPUTS, gaussianMapOutput } from './head';
 
-/** Pixelwise rules: the flow's map, the companions' mean, the mean of all maps, or their pixelwise max. */
+/** Named pixelwise rules: the flow's map, the companions' mean, the mean of all maps, or their pixelwise max. */
 export const MAP_COMBINATIONS = ['flow', 'gaussian', 'mean', 'max'] as const;
-export type MapCombination = (typeof MAP_COMBINATIONS)[number];
+/** Or one companion's map alone: 'gaussian.<i>', i in settings order. */
+export type CompanionMap = `gaussian.${number}`;
+export type MapCombination = (typeof MAP_COMBINATIONS)[number] | CompanionMap;
+
+const COMPANION_MAP = /^gaussian\.(\d+)$/;
+export const isMapCombination = (s: string): s is MapCombination => (MAP_COMBINATIONS as readonly string[]).includes(s) || COMPANION_MAP.test(s);
+/** The companion a 'gaussian.<i>' rule reads, or undefined for the other rules. */
+export const companionIndex = (rule: string): number | undefined => {
+  const m = COMPANION_MAP.exec(rule);
+  return m ? Number(m[1]) : undefined;
+};
 
 /**
  * Image score rules: the maximum of a pixelwise combination, or 'agreement': the geometric mean of every
@@ -21,7 +31,8 @@ export type MapCombination = (typeof MAP_COMBINATIONS)[number];
  * by the others, while a real defect raises them all.
  */
 export const SCORE_RULES = [...MAP_COMBINATIONS, 'agreement'] as const;
-export type ScoreRule = (typeof SCORE_RULES)[number];
+export type ScoreRule = MapCombination | 'agreement';
+export const isScoreRule = (s: string): s is ScoreRule => s === 'agreement' || isMapCombination(s);
 
 /** Peaks below this (in good-σ) count as this in 'agreement', keeping the logarithm finite. */
 export const AGREEMENT_FLOOR = 0.1;
@@ -31,8 +42,8 @@ export interface ScoringSettings {
   combine: ScoreRule;
   /**
    * Which make the heat map (`anomaly_map`, the pixel threshold); absent = as `combine`, or the flow's
-   * under 'agreement'. The Gaussians sharpen the verdict but their maps are coarser than the flow's, so
-   * a model can score with all maps and draw the flow's.
+   * under 'agreement'. Maps that help the verdict do not all localise well (a companion on the coarse
+   * taps blurs a defect over its neighbourhood), so a model can score with all maps and draw one.
    */
   heatMap?: MapCombination;
   /** Gaussian smoothing of the full-resolution map before the image score, in input pixels (0 = none). */
@@ -91,16 +102,21 @@ export function appendScoring(
   if (maps.gaussians.length !== stats.gaussians.length) throw new Error(`the head has ${maps.gaussians.length} Gaussian maps but the manifest standardises ${stats.gaussians.length}`);
   for (const rule of [scoring.combine, heatRule]) {
     if (rule !== 'flow' && !maps.gaussians.length) throw new Error(`scoring rule '${rule}' needs a Gaussian companion, which this model has not fitted`);
+    const i = companionIndex(rule);
+    if (i !== undefined && i >= maps.gaussians.length) throw new Error(`scoring rule '${rule}' reads companion ${i}, but this model has ${maps.gaussians.length} (gaussian.0…gaussian.${maps.gaussians.length - 1})`);
   }
   const flow = standardise(b, maps.flow, stats.flow);
   const gaussians = maps.gaussians.map((m, i) => standardise(b, m, stats.gaussians[i]));
   const all = [flow, ...gaussians];
   const average = (xs: string[]) => (xs.length === 1 ? xs[0] : b.op('Div', [xs.reduce((acc, x) => b.op('Add', [acc, x])), b.scalar(xs.length)]));
-  const combine = (rule: MapCombination) =>
-    rule === 'flow' ? flow
-    : rule === 'gaussian' ? average(gaussians)
-    : rule === 'max' ? b.op('Max', all)
-    : average(all);
+  const combine = (rule: MapCombination) => {
+    const companion = companionIndex(rule);
+    return companion !== undefined ? gaussians[companion]
+      : rule === 'flow' ? flow
+      : rule === 'gaussian' ? average(gaussians)
+      : rule === 'max' ? b.op('Max', all)
+      : average(all);
+  };
   // every grid map (combined or not) is built and upsampled once, whichever rules read it
   const combinedMaps = new Map<MapCombination, string>();
   const combined = (rule: MapCombination) => combinedMaps.get(rule) ?? combinedMaps.set(rule, combine(rule)).get(rule)!;
