@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { decodeImage, decodeMask, maskToMap } from '../engine/image/decode';
 import { aupro } from '../engine/metrics/aupro';
-import { auroc, pixelAuroc } from '../engine/metrics/auroc';
+import { auroc, poolPixels } from '../engine/metrics/auroc';
 import { f1Max, precisionRecallAt } from '../engine/metrics/f1';
 import type { PartModel } from '../engine/patchflow/pipeline';
 import { readBytes, testImages } from './dataset';
@@ -19,6 +19,10 @@ export interface EvalReport {
   threshold: number;
   precision: number;
   recall: number;
+  /** Where the heat map starts to colour (the manifest's pixel threshold), and how its colouring does. */
+  pixel_threshold: number;
+  pixel_precision: number | null;
+  pixel_recall: number | null;
   latency_ms: number;
   per_type: Record<string, { count: number; mean_score: number; detected: number }>;
   per_image: { file: string; label: number; type: string; score: number }[];
@@ -54,6 +58,9 @@ export async function evaluateCommand(model: PartModel, data: string, options: {
   }
   const threshold = model.manifest.thresholds.image;
   const atThreshold = precisionRecallAt(scores, labels, threshold);
+  const pixels = withMasks ? poolPixels(maps, masks) : null;
+  const pixelThreshold = model.manifest.thresholds.pixel;
+  const pixelsAtThreshold = pixels ? precisionRecallAt(pixels.scores, pixels.labels, pixelThreshold) : null;
   const perType: EvalReport['per_type'] = {};
   images.forEach((img, i) => {
     const t = (perType[img.type] ??= { count: 0, mean_score: 0, detected: 0 });
@@ -67,12 +74,15 @@ export async function evaluateCommand(model: PartModel, data: string, options: {
     data,
     images: images.length,
     image_auroc: auroc(scores, labels),
-    pixel_auroc: withMasks ? pixelAuroc(maps, masks) : null,
+    pixel_auroc: pixels ? auroc(pixels.scores, pixels.labels) : null,
     aupro: withMasks ? aupro(maps.map((map, i) => ({ map, mask: masks[i], width: size, height: size }))) : null,
     f1_max: f1Max(scores, labels).f1,
     threshold,
     precision: atThreshold.precision,
     recall: atThreshold.recall,
+    pixel_threshold: pixelThreshold,
+    pixel_precision: pixelsAtThreshold?.precision ?? null,
+    pixel_recall: pixelsAtThreshold?.recall ?? null,
     latency_ms: median(latencies),
     per_type: perType,
     per_image: images.map((img, i) => ({ file: img.name, label: img.label, type: img.type, score: scores[i] })),
@@ -91,6 +101,9 @@ export function formatReport(r: EvalReport): string {
     ['threshold', r.threshold.toFixed(4)],
     ['  precision', fmt(r.precision)],
     ['  recall', fmt(r.recall)],
+    ['pixel threshold', r.pixel_threshold.toFixed(4)],
+    ['  pixel precision', fmt(r.pixel_precision)],
+    ['  pixel recall', fmt(r.pixel_recall)],
     ['latency (median)', `${r.latency_ms.toFixed(1)} ms`],
   ];
   const types = Object.entries(r.per_type).map(([t, v]) => `  ${t.padEnd(16)} ${String(v.count).padStart(4)} images  mean score ${v.mean_score.toFixed(3)}  flagged ${v.detected}/${v.count}`);

@@ -72,7 +72,7 @@ describe.skipIf(!present)('train and eval on a bottle subset', () => {
     expect(report.aupro).toBeGreaterThan(0.3);
     expect(report.per_image).toHaveLength(10);
     expect(report.per_image[0]).toEqual({ file: expect.stringContaining('broken_large'), label: 1, type: 'broken_large', score: expect.any(Number) });
-    for (const key of ['f1_max', 'threshold', 'precision', 'recall', 'latency_ms']) expect(typeof report[key]).toBe('number');
+    for (const key of ['f1_max', 'threshold', 'precision', 'recall', 'pixel_threshold', 'pixel_precision', 'pixel_recall', 'latency_ms']) expect(typeof report[key]).toBe('number');
   });
 
   it('onnxruntime-web (WASM, as in the browser worker) scores like onnxruntime-node', async () => {

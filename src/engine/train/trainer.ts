@@ -7,7 +7,7 @@ import type { Graph, Tensor } from '../onnx/graph';
 import { serializeModel } from '../onnx/serialize';
 import { probeShapes } from '../onnx/autodiff';
 import { decodeImage, maskToMap, type RgbImage } from '../image/decode';
-import { HEAD_OUTPUTS, buildHeadGraph, gaussianMapOutput, buildTrainingForward, headBufferShapes, headParameterShapes, initHead } from '../patchflow/head';
+import { HEAD_OUTPUTS, buildHeadGraph, gaussianMapOutput, buildTrainingForward, headBufferShapes, headParameterShapes, initHead, type HeadLayout } from '../patchflow/head';
 import { IDENTITY_STANDARDISATION, SCORE_OUTPUTS, buildScoredHead, type MapStatistics, type Standardisation } from '../patchflow/scores';
 import { gridSize } from '../patchflow/aggregation';
 import { fitGaussian } from './gaussian-fit';
@@ -73,23 +73,67 @@ interface ValidationSet {
   masks: Uint8Array[];
 }
 
+/** Every tap the head reads, cached once as float16: the training images and the validation set. */
+interface CachedTaps {
+  layout: HeadLayout;
+  train: TapCache;
+  validation: ValidationSet;
+}
+
+/** The flow's parameters and buffers at its best epoch, and how training went. */
+interface TrainedFlow {
+  params: Map<string, Tensor>;
+  bestEpoch: number;
+  lossCurve: number[];
+  history: PartManifest['training']['validation'];
+}
+
 export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone, images: TrainingImage[], o: TrainOptions): Promise<TrainedModel> {
   const started = performance.now();
-  const { settings } = o;
-  const size = settings.features.inputSize;
   const rng = createRng(o.seed);
-  const order = permutation(images.length, rng);
   const validationCount = Math.max(4, Math.round(images.length * o.validationFraction));
   if (images.length - validationCount < o.batchSize) {
     throw new Error(`${images.length} good images are too few: training needs at least ${o.batchSize + validationCount} (batch ${o.batchSize} + ${validationCount} held out)`);
   }
-  const validationImages = order.slice(0, validationCount).map((i) => images[i]);
-  const trainImages = order.slice(validationCount).map((i) => images[i]);
+  const order = permutation(images.length, rng).map((i) => images[i]);
+  const [validationImages, trainImages] = [order.slice(0, validationCount), order.slice(validationCount)];
 
-  // 1. Tap caches: training images, held-out good images and synthetic anomalies made from them.
-  const { graph: tapGraph, layout, taps } = buildTapGraph(backbone, settings, 'float16');
+  const taps = await cacheTaps(runtime, backbone, trainImages, validationImages, o, rng);
+  const flow = await trainFlow(runtime, taps, o, rng);
+  const { head, mapStatistics, calibration } = await completeHead(runtime, taps, flow.params, o);
+  const manifest: PartManifest = {
+    format: PART_FORMAT,
+    part: o.part,
+    backbone: { id: backbone.manifest.id, sha256: backbone.manifest.sha256 },
+    settings: o.settings,
+    thresholds: calibration.thresholds,
+    mapStatistics,
+    goodScores: calibration.goodScores,
+    training: {
+      date: new Date().toISOString(),
+      data: o.dataLabel,
+      trainImages: trainImages.length,
+      validationImages: validationCount,
+      epochs: o.epochs,
+      bestEpoch: flow.bestEpoch,
+      batchSize: o.batchSize,
+      learningRate: o.learningRate,
+      weightDecay: o.weightDecay,
+      seed: o.seed,
+      lossCurve: flow.lossCurve,
+      validation: flow.history,
+      seconds: (performance.now() - started) / 1000,
+    },
+    head: 'head.onnx',
+  };
+  return { manifest, head };
+}
+
+/** 1. Tap caches: training images, held-out good images and synthetic anomalies made from them. */
+async function cacheTaps(runtime: Runtime, backbone: LoadedBackbone, trainImages: TrainingImage[], validationImages: TrainingImage[], o: TrainOptions, rng: () => number): Promise<CachedTaps> {
+  const { graph: tapGraph, layout, taps } = buildTapGraph(backbone, o.settings, 'float16');
   const tapSession = await runtime.createSession(serializeModel(tapGraph));
-  const total = trainImages.length + validationCount * (1 + o.syntheticPerImage);
+  const total = trainImages.length + validationImages.length * (1 + o.syntheticPerImage);
   let done = 0;
   const tick = () => o.onProgress?.({ phase: 'cache', done: ++done, total });
   const train = new TapCache(taps, trainImages.length);
@@ -97,13 +141,22 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
   for (const img of trainImages) {
     const decoded = decodeImage(img.bytes, img.name);
     if (decodedTrain.length < 32) decodedTrain.push(decoded); // texture sources for synthetic anomalies
-    await cacheImage(runtime, tapSession, train, decoded, settings.centerCrop);
+    await cacheImage(runtime, tapSession, train, decoded, o.settings.centerCrop);
     tick();
   }
-  const validation = await buildValidationSet(runtime, tapSession, new TapCache(taps, total - trainImages.length), validationImages, decodedTrain, o, size, rng, tick);
+  const validationCache = new TapCache(taps, total - trainImages.length);
+  const validation = await buildValidationSet(runtime, tapSession, validationCache, validationImages, decodedTrain, o, rng, tick);
   await tapSession.release();
+  return { layout, train, validation };
+}
 
-  // 2. The training step and the validation head, each one session for the whole run.
+/**
+ * 2. The flow, trained by the ONNX training step (one session for the run), each epoch scored on the
+ * validation set by a flow-only head (the Gaussians do not change with epochs); the best epoch is kept.
+ */
+async function trainFlow(runtime: Runtime, { layout, train, validation }: CachedTaps, o: TrainOptions, rng: () => number): Promise<TrainedFlow> {
+  const { settings } = o;
+  const size = settings.features.inputSize;
   const state = new Map<string, HostTensor>();
   const initial = initHead(layout.flow, settings.head, o.seed);
   const permutations = new Map<string, Tensor>([...initial].filter(([name]) => name.endsWith('w_perm')));
@@ -123,10 +176,8 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
   const stepSession = await runtime.createSession(serializeModel(stepGraph));
   const carried = stepGraph.outputs.map((x) => x.name).filter((n) => n !== STEP_LOSS);
   const stateInputs = stepGraph.inputs.map((i) => i.name).filter((n) => state.has(n));
-  // epochs are compared on the flow alone: the Gaussian does not change with them
-  const flowOnly = { ...settings.head, gaussians: [] };
   const validationGraph = buildScoredHead(
-    buildHeadGraph({ flow: layout.flow, gaussians: [] }, flowOnly, { inputSize: size, params: permutations, tapDtype: 'float16' }),
+    buildHeadGraph({ flow: layout.flow, gaussians: [] }, { ...settings.head, gaussians: [] }, { inputSize: size, params: permutations, tapDtype: 'float16' }),
     { ...settings.scoring, combine: 'flow', heatMap: 'flow' },
     IDENTITY_STANDARDISATION,
     size,
@@ -134,10 +185,9 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
   const validationHead = await runtime.createSession(serializeModel(validationGraph));
   const validationParams = () => Object.fromEntries(validationHead.inputNames.filter((n) => state.has(n)).map((n) => [n, state.get(n)!]));
 
-  // 3. Epochs.
   const stepsPerEpoch = Math.floor(train.count / o.batchSize);
   const lossCurve: number[] = [];
-  const history: PartManifest['training']['validation'] = [];
+  const history: TrainedFlow['history'] = [];
   let best = { epoch: -1, selection: -Infinity, state: new Map(state) };
   let t = 0;
   const scalar = (v: number): HostTensor => ({ dtype: 'float32', dims: [], data: Float32Array.of(v) });
@@ -179,16 +229,24 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
     o.onProgress?.({ phase: 'validate', ...metrics, loss: lossCurve[epoch - 1], best: isBest });
   }
   await stepSession.release();
-
   await validationHead.release();
 
-  // 4. The best epoch's head, the Gaussian fitted in closed form on the same taps, the maps' statistics
-  //    on held-out good images, then calibration of the combined score.
   const params = new Map<string, Tensor>(permutations);
   for (const name of [...headParameterShapes(layout.flow, settings.head).keys(), ...headBufferShapes(settings.head).keys()]) {
     const v = best.state.get(name);
     if (v) params.set(name, { dtype: 'float32', dims: v.dims, data: v.data });
   }
+  return { params, bestEpoch: best.epoch, lossCurve, history };
+}
+
+/**
+ * 3. The whole head: the trained flow, each Gaussian fitted in closed form on the training taps, the
+ * maps' statistics on held-out good images, then calibration of the scored model's thresholds.
+ */
+async function completeHead(runtime: Runtime, { layout, train, validation }: CachedTaps, flowParams: Map<string, Tensor>, o: TrainOptions) {
+  const { settings } = o;
+  const size = settings.features.inputSize;
+  const params = new Map(flowParams);
   for (const [i, g] of settings.head.gaussians.entries()) {
     for (const [name, t] of await fitGaussian(runtime, train, layout.gaussians[i], g, gridSize(size), gaussianNames(i))) params.set(name, t);
   }
@@ -197,34 +255,9 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
   const finalSession = await runtime.createSession(serializeModel(buildScoredHead(validationHeadGraph, settings.scoring, mapStatistics, size)));
   const scored = await scoreSamples(runtime, finalSession, validation.cache, {});
   await finalSession.release();
-  const calibration = calibrate(scored.scores, validation.labels, scored.maps, validation.masks);
+  const calibration = calibrate(scored.scores, validation.labels, scored.maps);
   const head = serializeModel(buildHeadGraph(layout, settings.head, { inputSize: size, params }), { part: o.part });
-  const manifest: PartManifest = {
-    format: PART_FORMAT,
-    part: o.part,
-    backbone: { id: backbone.manifest.id, sha256: backbone.manifest.sha256 },
-    settings,
-    thresholds: calibration.thresholds,
-    mapStatistics,
-    goodScores: calibration.goodScores,
-    training: {
-      date: new Date().toISOString(),
-      data: o.dataLabel,
-      trainImages: trainImages.length,
-      validationImages: validationCount,
-      epochs: o.epochs,
-      bestEpoch: best.epoch,
-      batchSize: o.batchSize,
-      learningRate: o.learningRate,
-      weightDecay: o.weightDecay,
-      seed: o.seed,
-      lossCurve,
-      validation: history,
-      seconds: (performance.now() - started) / 1000,
-    },
-    head: 'head.onnx',
-  };
-  return { manifest, head };
+  return { head, mapStatistics, calibration };
 }
 
 async function buildValidationSet(
@@ -234,10 +267,10 @@ async function buildValidationSet(
   images: TrainingImage[],
   textures: RgbImage[],
   o: TrainOptions,
-  size: number,
   rng: () => number,
   tick: () => void,
 ): Promise<ValidationSet> {
+  const size = o.settings.features.inputSize;
   const labels: number[] = [];
   const masks: Uint8Array[] = [];
   const crop = o.settings.centerCrop;
