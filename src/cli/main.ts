@@ -7,7 +7,7 @@ import { ensureBackbone, loadBackbone } from './provision-backbone';
 import { evaluateCommand, formatReport } from './evaluate';
 import { readModel, saveModel } from './model-files';
 import { ruleOf, trainCommand, type TrainArgs } from './train';
-import { MAP_COMBINATIONS, SCORE_RULES, heatMapRule, isMapCombination, isScoreRule } from '../engine/patchflow/scores';
+import { MAP_COMBINATIONS, SCORE_RULES, heatMapRule } from '../engine/patchflow/scores';
 import { benchCommand } from './bench';
 
 const USAGE = `usage:
@@ -80,8 +80,8 @@ async function main(argv: string[]): Promise<void> {
       // re-scoring a trained model under another rule needs no retraining: the head keeps every map
       const scoring = manifest.settings.scoring;
       const heatMap = heatMapRule(scoring);
-      if (values.combine) scoring.combine = ruleOf(values.combine, SCORE_RULES, 'combine', isScoreRule);
-      scoring.heatMap = values['heat-map'] ? ruleOf(values['heat-map'], MAP_COMBINATIONS, 'heat-map', isMapCombination) : heatMap;
+      if (values.combine) scoring.combine = ruleOf(values.combine, SCORE_RULES, 'combine');
+      scoring.heatMap = values['heat-map'] ? ruleOf(values['heat-map'], MAP_COMBINATIONS, 'heat-map') : heatMap;
       if (values.combine || values['heat-map']) {
         console.error('note: re-scored; the stored thresholds were calibrated for the trained rules, so read AUROC/AUPRO/F1 max, not precision/recall');
       }

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Runtime } from '../engine/runtime';
 import { DEFAULT_PRESET, presetSettings, type ModelSettings } from '../engine/patchflow/manifest';
-import { MAP_COMBINATIONS, SCORE_RULES, heatMapRule, isMapCombination, isScoreRule } from '../engine/patchflow/scores';
+import { MAP_COMBINATIONS, SCORE_RULES, companionIndex, heatMapRule, type CompanionMap } from '../engine/patchflow/scores';
 import { GAUSSIAN_DEFAULTS, type GaussianSettings } from '../engine/patchflow/gaussian';
 import type { LoadedBackbone } from '../engine/backbone/manifest';
 import { trainDefaults, trainPartModel, type TrainOptions, type TrainedModel } from '../engine/train/trainer';
@@ -44,8 +44,8 @@ export function settingsFrom(args: TrainArgs): ModelSettings {
     s.head.gaussians = parseGaussians(args.gaussians);
     if (!s.head.gaussians.length) s.scoring = { combine: 'flow', mapSmoothingSigma: s.scoring.mapSmoothingSigma }; // nothing left to combine
   }
-  if (args.combine) s.scoring.combine = ruleOf(args.combine, SCORE_RULES, 'combine', isScoreRule);
-  if (args.heatMap) s.scoring.heatMap = ruleOf(args.heatMap, MAP_COMBINATIONS, 'heat-map', isMapCombination);
+  if (args.combine) s.scoring.combine = ruleOf(args.combine, SCORE_RULES, 'combine');
+  if (args.heatMap) s.scoring.heatMap = ruleOf(args.heatMap, MAP_COMBINATIONS, 'heat-map');
   if (!s.head.gaussians.length) {
     for (const [flag, rule] of [['combine', s.scoring.combine], ['heat-map', heatMapRule(s.scoring)]]) {
       if (rule !== 'flow') throw new Error(`--${flag} ${rule} needs a Gaussian companion (--gaussians)`);
@@ -105,9 +105,11 @@ export async function trainCommand(runtime: Runtime, backbone: LoadedBackbone, a
 }
 
 /** A scoring-rule flag: one of `named`, or 'gaussian.<i>' for companion i's map alone. */
-export function ruleOf<T extends string>(value: string, named: readonly string[], flag: string, accepts: (s: string) => s is T): T {
-  if (!accepts(value)) throw new Error(`--${flag} must be one of ${named.join(', ')}, or gaussian.<i> for one companion; got '${value}'`);
-  return value;
+export function ruleOf<T extends string>(value: string, named: readonly T[], flag: string): T | CompanionMap {
+  if (companionIndex(value) === undefined && !(named as readonly string[]).includes(value)) {
+    throw new Error(`--${flag} must be one of ${named.join(', ')}, or gaussian.<i> for one companion; got '${value}'`);
+  }
+  return value as T | CompanionMap;
 }
 
 export function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {

@@ -179,19 +179,19 @@ export function sortFloat32(values: Float32Array, payload?: Uint32Array): void {
   }
 }
 
+/** Every pixel of a set of maps (or masks), end to end. */
+export function concatPixels<A extends Float32Array | Uint8Array>(arrays: readonly A[], make: (n: number) => A): A {
+  const out = make(arrays.reduce((s, a) => s + a.length, 0));
+  arrays.reduce((offset, a) => (out.set(a, offset), offset + a.length), 0);
+  return out;
+}
+
 /** Pools per-image maps and masks into one pixel-level score/label pair (for pixel AUROC and F1). */
 export function poolPixels(maps: readonly Float32Array[], masks: readonly Uint8Array[]): { scores: Float32Array; labels: Uint8Array } {
-  const n = maps.reduce((s, m) => s + m.length, 0);
-  const scores = new Float32Array(n);
-  const labels = new Uint8Array(n);
-  let offset = 0;
   maps.forEach((m, i) => {
     if (masks[i].length !== m.length) throw new Error(`map ${i} has ${m.length} pixels but its mask ${masks[i].length}`);
-    scores.set(m, offset);
-    labels.set(masks[i], offset);
-    offset += m.length;
   });
-  return { scores, labels };
+  return { scores: concatPixels(maps, (n) => new Float32Array(n)), labels: concatPixels(masks, (n) => new Uint8Array(n)) };
 }
 
 /** Pixel-level AUROC over a set of anomaly maps and their defect masks. */

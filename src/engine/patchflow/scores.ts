@@ -17,7 +17,6 @@ export type CompanionMap = `gaussian.${number}`;
 export type MapCombination = (typeof MAP_COMBINATIONS)[number] | CompanionMap;
 
 const COMPANION_MAP = /^gaussian\.(\d+)$/;
-export const isMapCombination = (s: string): s is MapCombination => (MAP_COMBINATIONS as readonly string[]).includes(s) || COMPANION_MAP.test(s);
 /** The companion a 'gaussian.<i>' rule reads, or undefined for the other rules. */
 export const companionIndex = (rule: string): number | undefined => {
   const m = COMPANION_MAP.exec(rule);
@@ -32,7 +31,6 @@ export const companionIndex = (rule: string): number | undefined => {
  */
 export const SCORE_RULES = [...MAP_COMBINATIONS, 'agreement'] as const;
 export type ScoreRule = MapCombination | 'agreement';
-export const isScoreRule = (s: string): s is ScoreRule => s === 'agreement' || isMapCombination(s);
 
 /** Peaks below this (in good-σ) count as this in 'agreement', keeping the logarithm finite. */
 export const AGREEMENT_FLOOR = 0.1;

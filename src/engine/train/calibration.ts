@@ -6,6 +6,7 @@
  * louder than real defects, so the gap's upper edge says little about where real ones start. The
  * pixel threshold (where the heat map starts to colour) is what good parts almost never reach.
  */
+import { concatPixels } from '../metrics/auroc';
 import { f1Max } from '../metrics/f1';
 import type { PartManifest, ScoreStatistics } from '../patchflow/manifest';
 
@@ -48,9 +49,7 @@ export function calibrate(scores: Float32Array, labels: Uint8Array, maps: Float3
 
   // Not F1-optimal on the synthetic defects' pixels: pasted textures are far louder than real defects,
   // and that threshold left real ones uncoloured (bottle, default preset: pixel recall 0.07).
-  const goodMaps = maps.filter((_, i) => labels[i] === 0);
-  const goodPixels = new Float32Array(goodMaps.reduce((n, m) => n + m.length, 0));
-  goodMaps.reduce((offset, m) => (goodPixels.set(m, offset), offset + m.length), 0);
+  const goodPixels = concatPixels(maps.filter((_, i) => labels[i] === 0), (n) => new Float32Array(n));
   const pixel = quantile(goodPixels.sort(), GOOD_PIXEL_QUANTILE);
   return {
     thresholds: {
