@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { decodeImage } from '../engine/image/decode';
+import { decodeImage } from '../engine/image/decode-node';
 import { DEFAULT_PRESET } from '../engine/patchflow/manifest';
 import { PartModel } from '../engine/patchflow/pipeline';
 import type { Runtime } from '../engine/runtime';
@@ -20,7 +20,7 @@ const LATENCY_ROUNDS = 4;
 const WARMUP = 3;
 const BASELINE_PRESET = 'paper';
 
-function percentile(values: number[], q: number): number {
+export function percentile(values: number[], q: number): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
@@ -33,7 +33,7 @@ export async function benchCommand(runtime: Runtime, data = path.join(sharedDir(
     const t0 = performance.now();
     const trained = await trainCommand(runtime, backbone, { data, preset: name, quiet: true });
     const seconds = (performance.now() - t0) / 1000;
-    saveModel(path.join('runs', `bench-${name}`), trained);
+    await saveModel(path.join('runs', `bench-${name}`), trained);
     const t = trained.manifest.training;
     console.log(`training (preset ${name}): ${seconds.toFixed(1)} s for ${t.trainImages} images × ${t.epochs} epochs (best epoch ${t.bestEpoch}), ${JSON.stringify(trained.manifest.settings.features)}`);
     return { name, trained, model: await PartModel.load(runtime, backbone, trained.manifest, trained.head), ms: [] as number[] };
@@ -52,7 +52,7 @@ export async function benchCommand(runtime: Runtime, data = path.join(sharedDir(
     for (const r of round % 2 ? [...runs].reverse() : runs) {
       for (const [i, f] of images.entries()) {
         const d0 = performance.now();
-        const image = decodeImage(f.bytes, f.path);
+        const image = await decodeImage(f.bytes, f.path, r.model.manifest.settings.features.inputSize);
         const decode = performance.now() - d0;
         decodedSize = `${image.width}×${image.height}`;
         const result = await r.model.inspect(image);

@@ -1,6 +1,7 @@
 /** `npm run eval -- --data DIR --model DIR [--json FILE]`: score `test/*` and report the metrics. */
 import { writeFileSync } from 'node:fs';
-import { decodeImage, decodeMask, maskToMap } from '../engine/image/decode';
+import { maskToMap } from '../engine/image/decode';
+import { decodeImage, decodeMask } from '../engine/image/decode-node';
 import { aupro } from '../engine/metrics/aupro';
 import { auroc, poolPixels } from '../engine/metrics/auroc';
 import { f1Max, precisionRecallAt } from '../engine/metrics/f1';
@@ -45,14 +46,14 @@ export async function evaluateCommand(model: PartModel, data: string, options: {
   const masks: Uint8Array[] = [];
   const bar = options.quiet ? undefined : new ProgressBar('evaluating', images.length);
   for (const [i, img] of images.entries()) {
-    const decoded = decodeImage(readBytes(img.path), img.path);
+    const decoded = await decodeImage(readBytes(img.path), img.path, size);
     const result = await model.inspect(decoded);
     scores.push(result.score);
     labels.push(img.label);
     latencies.push(result.milliseconds);
     if (withMasks) {
       maps.push(result.anomalyMap);
-      masks.push(img.maskPath ? maskToMap(decodeMask(readBytes(img.maskPath), img.maskPath), size, crop) : new Uint8Array(size * size));
+      masks.push(img.maskPath ? maskToMap(await decodeMask(readBytes(img.maskPath), img.maskPath), size, crop) : new Uint8Array(size * size));
     }
     bar?.update(i + 1);
   }

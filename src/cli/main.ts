@@ -9,16 +9,19 @@ import { readModel, saveModel } from './model-files';
 import { ruleOf, trainCommand, type TrainArgs } from './train';
 import { MAP_COMBINATIONS, SCORE_RULES, heatMapRule } from '../engine/patchflow/scores';
 import { benchCommand } from './bench';
+import { benchBrowserCommand } from './bench-browser';
+import { demoPartsDir, ensureDemoParts } from './demo-parts';
 
 const USAGE = `usage:
-  npm run setup                                   provision the backbone (public/models/backbones)
+  npm run setup                                   provision the backbone and, beside ../shared, the demo part models (public/models)
   npm run train -- --data DIR --out DIR [--preset balanced|paper|...] [--part NAME] [--epochs N] [--batch N]
                    [--lr X] [--seed N] [--size PX] [--taps a,b,c] [--scales 1,0.5,0.25] [--steps K] [--crop F]
                    [--adapter-constraint none|fixed-norm|frozen|unit-variance] [--position-channels N]
                    [--gaussians none|TAPS[@SCALES]:DIMS:REDUCTION[;...]]   e.g. s8_block+s8_expand@1:64:random-channels
                    [--combine flow|gaussian|mean|max|agreement|gaussian.I] [--heat-map flow|gaussian|mean|max|gaussian.I]
   npm run eval  -- --data DIR --model DIR [--json FILE] [--combine RULE] [--heat-map RULE]
-  npm run bench -- [--data DIR] [--preset NAME]   training time, latency and memory on MVTec bottle`;
+  npm run bench -- [--data DIR] [--preset NAME]   training time, latency and memory on MVTec bottle
+  npm run bench -- --browser [--webgpu]          the app's speed in headless Chromium beside onnxruntime-node`;
 
 const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean);
 const num = (v: string | undefined, name: string) => {
@@ -39,6 +42,7 @@ async function main(argv: string[]): Promise<void> {
       steps: { type: 'string' }, crop: { type: 'string' }, quiet: { type: 'boolean' }, preset: { type: 'string' },
       'adapter-constraint': { type: 'string' }, 'position-channels': { type: 'string' }, gaussians: { type: 'string' },
       combine: { type: 'string' }, 'heat-map': { type: 'string' }, optional: { type: 'boolean' },
+      browser: { type: 'boolean' }, webgpu: { type: 'boolean' },
     },
   });
   const require = (v: string | undefined, flag: string) => {
@@ -48,14 +52,19 @@ async function main(argv: string[]): Promise<void> {
   const runtime = nodeRuntime();
   switch (command) {
     case 'setup': {
+      let backbone;
       try {
         const { dir, manifest } = await ensureBackbone();
         console.log(`backbone ${manifest.id} ready in ${path.relative(process.cwd(), dir)}`);
+        backbone = await loadBackbone(dir);
       } catch (e) {
         // the test command provisions optionally: without the weights, the tests that need them skip
         if (!values.optional) throw e;
         console.warn(`setup skipped: ${(e as Error).message}`);
+        return;
       }
+      const parts = await ensureDemoParts(runtime, backbone, (line) => console.log(line));
+      console.log(`demo part models: ${parts.map((p) => p.part).join(', ') || 'none (no shared data sets)'} in ${path.relative(process.cwd(), demoPartsDir())}`);
       return;
     }
     case 'train': {
@@ -69,9 +78,9 @@ async function main(argv: string[]): Promise<void> {
       };
       const backbone = await loadBackbone((await ensureBackbone()).dir);
       const model = await trainCommand(runtime, backbone, args);
-      saveModel(out, model);
+      const zip = await saveModel(out, model);
       const t = model.manifest.training;
-      console.log(`saved ${out}: best epoch ${t.bestEpoch}/${t.epochs}, threshold ${model.manifest.thresholds.image.toFixed(4)}, ${t.seconds.toFixed(0)} s`);
+      console.log(`saved ${out} (package ${zip}): best epoch ${t.bestEpoch}/${t.epochs}, threshold ${model.manifest.thresholds.image.toFixed(4)}, ${t.seconds.toFixed(0)} s`);
       return;
     }
     case 'eval': {
@@ -91,7 +100,8 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'bench':
-      await benchCommand(runtime, values.data, values.preset);
+      if (values.browser) await benchBrowserCommand(runtime, { webgpu: values.webgpu });
+      else await benchCommand(runtime, values.data, values.preset);
       return;
     default:
       console.error(USAGE);

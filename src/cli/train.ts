@@ -7,6 +7,7 @@ import { GAUSSIAN_DEFAULTS, type GaussianSettings } from '../engine/patchflow/ga
 import type { LoadedBackbone } from '../engine/backbone/manifest';
 import { trainDefaults, trainPartModel, type TrainOptions, type TrainedModel } from '../engine/train/trainer';
 import { readBytes, trainImages } from './dataset';
+import { decodeImage } from '../engine/image/decode-node';
 import { ProgressBar } from './progress';
 
 export interface TrainArgs {
@@ -90,6 +91,7 @@ export async function trainCommand(runtime: Runtime, backbone: LoadedBackbone, a
     batchSize: args.batch ?? defaults.batchSize,
     learningRate: args.lr ?? defaults.learningRate,
     seed: args.seed ?? defaults.seed,
+    decode: decodeImage,
   };
   let cacheBar: ProgressBar | undefined;
   let trainBar: ProgressBar | undefined;

@@ -1,10 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { InspectPage } from './inspect/InspectPage';
+import { App } from './app/App';
+import { registerOffline } from './app/offline';
 import './styles.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <InspectPage />
+    <App />
   </StrictMode>,
 );
+
+registerOffline();

@@ -8,10 +8,10 @@ import type { LoadedBackbone } from '../../src/engine/backbone/manifest';
 import { MOBILENET_V2 } from '../../src/engine/backbone/provision';
 import { TfliteFormatError, readTflite } from '../../src/engine/backbone/tflite';
 import { importTflite } from '../../src/engine/backbone/tflite-import';
-import { decodeImage } from '../../src/engine/image/decode';
+import { decodeImage } from '../../src/engine/image/decode-node';
 import { compose, extractSubgraph, type Graph } from '../../src/engine/onnx/graph';
 import { serializeModel } from '../../src/engine/onnx/serialize';
-import { buildPreprocessGraph, pixelsFeed } from '../../src/engine/patchflow/preprocess';
+import { buildPreprocessGraph, preprocessFeeds } from '../../src/engine/patchflow/preprocess';
 import { runSession } from '../../src/engine/runtime';
 import { nodeRuntime } from '../../src/engine/runtime/node';
 
@@ -31,8 +31,8 @@ async function classify(graph: Graph, logits: string, scale: [number, number, nu
   const session = await runtime.createSession(serializeModel(compose(pre, extractSubgraph(graph, [logits]), { image: 'image' }, { prefix: '' })));
   const top1: Record<string, string> = {};
   for (const name of ['cat', 'bird', 'grace_hopper', 'dragonfly']) {
-    const image = decodeImage(new Uint8Array(readFileSync(path.join(modelDir, 'test-images', `${name}.png`))), name);
-    const out = (await runSession(runtime, session, { pixels: pixelsFeed(image, { centerCrop: null }) }))[logits];
+    const image = await decodeImage(new Uint8Array(readFileSync(path.join(modelDir, 'test-images', `${name}.png`))), name, 224);
+    const out = (await runSession(runtime, session, preprocessFeeds(image, { inputSize: 224, centerCrop: null })))[logits];
     expect(out.dims).toEqual([1, labels.length]); // 1001 logits, index 0 = background, as the label file
     const l = out.data as Float32Array;
     top1[name] = labels[l.indexOf(Math.max(...l))].split(',')[0];

@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeF
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage } from '../../src/engine/image/decode';
+import { decodeImage } from '../../src/engine/image/decode-node';
 import { PartModel } from '../../src/engine/patchflow/pipeline';
 import { nodeRuntime } from '../../src/engine/runtime/node';
 import { webRuntime } from '../../src/engine/runtime/web';
@@ -45,7 +45,7 @@ describe.skipIf(!present)('train and eval on a bottle subset', () => {
     }
     const backbone = await loadBackbone((await ensureBackbone()).dir);
     const model = await trainCommand(runtime, backbone, { data, epochs: 2, batch: 8, quiet: true });
-    saveModel(modelDir, model);
+    await saveModel(modelDir, model);
     manifest = model.manifest;
   });
 
@@ -79,9 +79,9 @@ describe.skipIf(!present)('train and eval on a bottle subset', () => {
     const backbone = await loadBackbone((await ensureBackbone()).dir);
     const { head } = readModel(modelDir);
     const node = await PartModel.load(runtime, backbone, manifest, head);
-    const web = await PartModel.load(await webRuntime({ preferGpu: false }), backbone, manifest, head);
+    const web = await PartModel.load(webRuntime('wasm'), backbone, manifest, head);
     for (const img of testImages(data).slice(0, 3)) {
-      const image = decodeImage(new Uint8Array(readFileSync(img.path)));
+      const image = await decodeImage(new Uint8Array(readFileSync(img.path)), img.path, manifest.settings.features.inputSize);
       const [a, b] = [await node.inspect(image), await web.inspect(image)];
       expect(b.score).toBeCloseTo(a.score, 3);
       expect(b.verdict).toBe(a.verdict);
@@ -94,7 +94,7 @@ describe.skipIf(!present)('train and eval on a bottle subset', () => {
     expect(manifest.settings.head.gaussians.map((g) => g.taps)).toEqual([['s8_block', 's8_expand'], ['s8_expand', 's16_expand', 's32_head']]);
     expect(manifest.mapStatistics.gaussians).toHaveLength(2);
     for (const s of manifest.mapStatistics.gaussians) expect(s.std).toBeGreaterThan(0);
-    const broken = decodeImage(new Uint8Array(readFileSync(testImages(data).find((i) => i.label === 1)!.path)));
+    const broken = await decodeImage(new Uint8Array(readFileSync(testImages(data).find((i) => i.label === 1)!.path)), 'broken', manifest.settings.features.inputSize);
     const scores: Record<string, number> = {};
     for (const rule of ['flow', 'gaussian', 'gaussian.0', 'mean', 'max', 'agreement'] as const) {
       const model = await PartModel.load(runtime, backbone, { ...manifest, settings: { ...manifest.settings, scoring: { ...manifest.settings.scoring, combine: rule } } }, head);
@@ -118,13 +118,13 @@ describe.skipIf(!present)('train and eval on a bottle subset', () => {
     await expect(PartModel.load(runtime, backbone, foreign, head)).rejects.toThrow(/trained on backbone 'efficientnet_b5'.*mobilenet_v2/);
   });
 
-  it('bad input ends with a clear error naming the file or folder', () => {
+  it('bad input ends with a clear error naming the file or folder', async () => {
     const bad = path.join(root, 'bad');
     mkdirSync(path.join(bad, 'train/good'), { recursive: true });
     writeFileSync(path.join(bad, 'train/good/broken.jpg'), 'not really a jpeg');
-    expect(() => decodeImage(new Uint8Array(readFileSync(path.join(bad, 'train/good/broken.jpg'))), 'broken.jpg')).toThrow(/broken\.jpg: not a JPEG or PNG/);
+    await expect(decodeImage(new Uint8Array(readFileSync(path.join(bad, 'train/good/broken.jpg'))), 'broken.jpg', 256)).rejects.toThrow(/broken\.jpg: not an image/);
     const truncated = readFileSync(path.join(BOTTLE, 'test/good/000.jpg')).subarray(0, 2000);
-    expect(() => decodeImage(new Uint8Array(truncated), '000.jpg')).toThrow(/000\.jpg/);
+    await expect(decodeImage(new Uint8Array(truncated), '000.jpg', 256)).rejects.toThrow(/000\.jpg: damaged JPEG/);
     expect(() => trainImages(path.join(root, 'nowhere'))).toThrow(/training folder.*nowhere/);
     expect(() => testImages(bad)).toThrow(/test folder/);
     const run = () => execFileSync('npx', ['tsx', 'src/cli/main.ts', 'eval', '--data', bad, '--model', modelDir], { encoding: 'utf8', stdio: 'pipe' });

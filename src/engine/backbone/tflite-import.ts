@@ -1,10 +1,15 @@
 /**
- * TFLite → ONNX: rebuilds a (quantised) TFLite convolutional network as a float32 NCHW ONNX graph with a
- * dynamic batch, height and width. Weights and biases are dequantised once, here; activations run in
- * float, so QUANTIZE/DEQUANTIZE of activations become identities. 4-D tensors are NCHW in ONNX (TFLite
- * is NHWC); everything else keeps its TFLite layout.
+ * TFLite → ONNX: rebuilds a (quantised) TFLite convolutional network as an ONNX graph with a float32 NCHW
+ * input and outputs and a dynamic batch, height and width. Two ways with a quantised model:
+ * - 'float': weights and biases are dequantised once, here; activations run in float, so QUANTIZE and
+ *   DEQUANTIZE of activations become identities.
+ * - 'qdq': the file's integers and scales are kept as ONNX QDQ: each quantised constant is stored as is
+ *   behind a DequantizeLinear (per-channel weights keep their per-channel scales), and each quantised
+ *   activation is rounded to its TFLite grid by a QuantizeLinear → DequantizeLinear pair. onnxruntime
+ *   fuses DQ → op → Q into its integer kernels (QLinearConv, QLinearAdd) on CPU and WASM.
+ * 4-D tensors are NCHW in ONNX (TFLite is NHWC); everything else keeps its TFLite layout.
  */
-import { GraphBuilder, attr, floatTensor, type Attr, type Dim, type Graph } from '../onnx/graph';
+import { GraphBuilder, attr, floatTensor, tensor, type Attr, type Dim, type Graph } from '../onnx/graph';
 import {
   BuiltinOp, builtinOpName,
   type TfliteActivation, type TfliteModel, type TfliteOperator, type TfliteOptions, type TflitePadding, type TfliteSubGraph, type TfliteTensor,
@@ -16,7 +21,11 @@ export interface TfliteImportOptions {
   /** Name of the float NCHW image input (default 'image'). */
   inputName?: string;
   graphName?: string;
+  /** How quantised tensors are carried (see the file comment; default 'float'). */
+  arithmetic?: TfliteArithmetic;
 }
+
+export type TfliteArithmetic = 'float' | 'qdq';
 
 export interface TfliteImport {
   graph: Graph;
@@ -97,8 +106,8 @@ export function dequantize(model: TfliteModel, t: TfliteTensor): Float32Array {
 }
 
 /** NHWC → NCHW (also OHWI → OIHW for conv weights). */
-function nhwcToNchw(data: Float32Array, [n, h, w, c]: number[]): Float32Array {
-  const out = new Float32Array(data.length);
+function nhwcToNchw<T extends Float32Array | Int32Array | Int8Array | Uint8Array>(data: T, [n, h, w, c]: number[]): T {
+  const out = data.slice() as T;
   for (let b = 0; b < n; b++)
     for (let y = 0; y < h; y++)
       for (let x = 0; x < w; x++)
@@ -125,13 +134,28 @@ function padAttrs(padding: TflitePadding, kernel: number[], strides: number[], d
   return { pads: attr.ints([...begin, ...total.map((t, i) => t - begin[i])]) };
 }
 
+/** The integer grid of a quantised activation: real = scale · (q − zeroPoint). */
+interface ActivationGrid {
+  dtype: 'uint8';
+  scale: number;
+  zeroPoint: number;
+}
+
+/** Element types a DequantizeLinear reads (opset 18), with the typed array that holds them. */
+const QUANTISED_ARRAYS = { int8: Int8Array, uint8: Uint8Array, int32: Int32Array } as const;
+type QuantisedType = keyof typeof QUANTISED_ARRAYS;
+type Arrangeable = Float32Array | Int32Array | Int8Array | Uint8Array;
+
+const isQuantisedType = (type: TfliteTensor['type']): type is QuantisedType => type in QUANTISED_ARRAYS;
+
 class Importer {
   readonly b: GraphBuilder;
   readonly values = new Map<number, string>();
   private readonly usedNames = new Set<string>();
   private readonly clipBounds = new Map<string, string>();
+  private readonly grids = new Map<string, [string, string]>();
 
-  constructor(readonly model: TfliteModel, readonly sg: TfliteSubGraph, graphName: string) {
+  constructor(readonly model: TfliteModel, readonly sg: TfliteSubGraph, graphName: string, readonly arithmetic: TfliteArithmetic) {
     // prefixed helper names: graphs inlined together share initializers by name
     this.b = new GraphBuilder(graphName, `${graphName}/`);
   }
@@ -152,7 +176,41 @@ class Importer {
     return name;
   }
 
-  /** The ONNX value of an operand; constants become float initializers (4-D ones transposed to NCHW). */
+  /** True when a constant stays integer behind a DequantizeLinear ('qdq') rather than being dequantised here. */
+  private keepsIntegers(t: TfliteTensor): t is TfliteTensor & { type: QuantisedType } {
+    return this.arithmetic === 'qdq' && isQuantisedType(t.type) && !!t.quantization?.scale.length;
+  }
+
+  /** The grid a computed tensor is rounded to under 'qdq'; null where it stays float. */
+  private activationGrid(i: number): ActivationGrid | null {
+    const t = this.tensor(i);
+    const q = t.quantization;
+    if (this.arithmetic !== 'qdq' || (t.type !== 'int8' && t.type !== 'uint8') || q?.scale.length !== 1) return null;
+    // int8 grids move to uint8 (zero point + 128: the same real values): onnxruntime's fused integer
+    // kernels are u8 activations × s8 weights; with s8 activations it leaves depthwise convs and adds in float
+    const zeroPoint = (q.zeroPoint[0] ?? 0) + (t.type === 'int8' ? 128 : 0);
+    return { dtype: 'uint8', scale: q.scale[0], zeroPoint };
+  }
+
+  /**
+   * A constant operand as an ONNX initializer of `dims`: `arrange` reorders its elements into that
+   * layout, where its quantised dimension lands on `axis`.
+   */
+  constant(i: number, dims: number[], arrange: <T extends Arrangeable>(data: T) => T, axis: number): string {
+    const t = this.tensor(i);
+    const name = this.nameFor(i);
+    if (!this.keepsIntegers(t)) return this.b.initializer(name, floatTensor(dims, arrange(dequantize(this.model, t))));
+    const q = t.quantization!;
+    const Values = QUANTISED_ARRAYS[t.type];
+    const integers = this.b.initializer(name, tensor(t.type, dims, arrange(Values.from(rawValues(this.model, t)))));
+    const perChannel = q.scale.length > 1;
+    const shape = perChannel ? [q.scale.length] : [];
+    const scale = this.b.initializer(`${name}:scale`, floatTensor(shape, q.scale));
+    const zeroPoint = this.b.initializer(`${name}:zero_point`, tensor(t.type, shape, Values.from(q.scale.map((_, c) => q.zeroPoint[c] ?? 0))));
+    return this.b.op('DequantizeLinear', [integers, scale, zeroPoint], perChannel ? { axis: attr.i(axis) } : {});
+  }
+
+  /** The ONNX value of an operand; constants become initializers (4-D ones transposed to NCHW). */
   value(i: number, rank = this.tensor(i).shape.length): string {
     const known = this.values.get(i);
     if (known) return known;
@@ -160,8 +218,10 @@ class Importer {
     if (!this.isConstant(i)) throw new Error(`TFLite tensor '${t.name}' is read before any operator computes it`);
     // broadcasting operands are aligned to the other operand's rank first, so a per-channel [C] vector lands on axis 1
     const dims = [...Array(Math.max(0, rank - t.shape.length)).fill(1), ...t.shape];
-    const data = dequantize(this.model, t);
-    const name = this.b.initializer(this.nameFor(i), dims.length === 4 ? floatTensor([dims[0], dims[3], dims[1], dims[2]], nhwcToNchw(data, dims)) : floatTensor(dims, data));
+    const axis = (t.quantization?.quantizedDimension ?? 0) + dims.length - t.shape.length;
+    const name = dims.length === 4
+      ? this.constant(i, [dims[0], dims[3], dims[1], dims[2]], (d) => nhwcToNchw(d, dims), NCHW_AXIS[axis])
+      : this.constant(i, dims, (d) => d, axis);
     this.values.set(i, name);
     return name;
   }
@@ -169,11 +229,6 @@ class Importer {
   intConstant(i: number, what: string): number[] {
     if (!this.isConstant(i)) throw new Error(`${what}: TFLite tensor '${this.tensor(i).name}' must be a constant`);
     return rawValues(this.model, this.tensor(i));
-  }
-
-  weight(i: number, dims: number[], transform: (data: Float32Array) => Float32Array): string {
-    const t = this.tensor(i);
-    return this.b.initializer(this.nameFor(i), floatTensor(dims, transform(dequantize(this.model, t))));
   }
 
   bias(i: number | undefined): string[] {
@@ -187,18 +242,33 @@ class Importer {
     return name;
   }
 
-  /** Adds `op`, then its fused activation; the last node writes the TFLite output tensor's value. */
-  emit(op: string, inputs: string[], attrs: Record<string, Attr>, out: number, act: TfliteActivation = 'NONE'): void {
-    const name = this.nameFor(out);
-    if (act === 'NONE') {
-      this.values.set(out, this.b.op(op, inputs, attrs, name));
-      return;
+  /** QuantizeLinear → DequantizeLinear: `x` rounded to the grid, as the TFLite kernel stores it. */
+  private roundToGrid(x: string, grid: ActivationGrid, name: string): string {
+    const key = `${grid.dtype}:${grid.scale}:${grid.zeroPoint}`;
+    let params = this.grids.get(key);
+    if (!params) {
+      const zeroPoint = tensor(grid.dtype, [], QUANTISED_ARRAYS[grid.dtype].of(grid.zeroPoint));
+      this.grids.set(key, (params = [this.b.scalar(grid.scale), this.b.initializer(this.b.fresh('zero_point'), zeroPoint)]));
     }
-    const pre = this.b.op(op, inputs, attrs);
-    this.values.set(out, this.activation(pre, act, name));
+    return this.b.op('DequantizeLinear', [this.b.op('QuantizeLinear', [x, ...params]), ...params], {}, name);
   }
 
-  activation(x: string, act: TfliteActivation, name: string): string {
+  /**
+   * Records the value of TFLite tensor `out`, made in float by `build(name)`. Under 'qdq' a quantised
+   * tensor is then rounded to its grid, and the rounded value takes the name.
+   */
+  define(out: number, build: (name?: string) => string): void {
+    const name = this.nameFor(out);
+    const grid = this.activationGrid(out);
+    this.values.set(out, grid ? this.roundToGrid(build(), grid, name) : build(name));
+  }
+
+  /** Adds `op`, then its fused activation; the last node writes the TFLite output tensor's value. */
+  emit(op: string, inputs: string[], attrs: Record<string, Attr>, out: number, act: TfliteActivation = 'NONE'): void {
+    this.define(out, (name) => (act === 'NONE' ? this.b.op(op, inputs, attrs, name) : this.activation(this.b.op(op, inputs, attrs), act, name)));
+  }
+
+  activation(x: string, act: TfliteActivation, name?: string): string {
     switch (act) {
       case 'RELU': return this.b.op('Relu', [x], {}, name);
       case 'RELU6': return this.b.op('Clip', [x, this.bound(0), this.bound(6)], {}, name);
@@ -225,13 +295,14 @@ class Importer {
     switch (op.builtinCode) {
       case BuiltinOp.QUANTIZE:
       case BuiltinOp.DEQUANTIZE:
-        // activations run in float: (re)quantising is the identity on the real value
-        this.values.set(out, this.value(x));
+        // (re)quantising is the identity on the real value in float; under QDQ it rounds to the output's grid
+        if (this.activationGrid(out)) this.define(out, () => this.value(x));
+        else this.values.set(out, this.value(x));
         return;
       case BuiltinOp.CONV_2D: {
         const c = opts('conv2d');
         const [oc, kh, kw, ic] = this.tensor(w).shape;
-        const weights = this.weight(w, [oc, ic, kh, kw], (d) => nhwcToNchw(d, [oc, kh, kw, ic]));
+        const weights = this.constant(w, [oc, ic, kh, kw], (d) => nhwcToNchw(d, [oc, kh, kw, ic]), 0);
         this.emit('Conv', [this.value(x), weights, ...this.bias(bias)], {
           kernel_shape: attr.ints([kh, kw]), strides: attr.ints([c.strideH, c.strideW]), dilations: attr.ints([c.dilationH, c.dilationW]),
           ...padAttrs(c.padding, [kh, kw], [c.strideH, c.strideW], [c.dilationH, c.dilationW]),
@@ -243,7 +314,7 @@ class Importer {
         const [, kh, kw, oc] = this.tensor(w).shape;
         const ic = this.tensor(x).shape[3];
         // [1, H, W, C·M] → [C·M, 1, H, W]: output channel c·M + m reads input channel c, as ONNX groups do
-        const weights = this.weight(w, [oc, 1, kh, kw], (d) => nhwcToNchw(d, [1, kh, kw, oc]));
+        const weights = this.constant(w, [oc, 1, kh, kw], (d) => nhwcToNchw(d, [1, kh, kw, oc]), 0);
         this.emit('Conv', [this.value(x), weights, ...this.bias(bias)], {
           group: attr.i(ic), kernel_shape: attr.ints([kh, kw]), strides: attr.ints([c.strideH, c.strideW]), dilations: attr.ints([c.dilationH, c.dilationW]),
           ...padAttrs(c.padding, [kh, kw], [c.strideH, c.strideW], [c.dilationH, c.dilationW]),
@@ -286,7 +357,7 @@ class Importer {
         if (f.keepNumDims || f.weightsFormat !== 0) throw new Error(`FULLY_CONNECTED with keep_num_dims or shuffled weights is not supported`);
         const [units, depth] = this.tensor(w).shape;
         const flat = this.tensor(x).shape.length === 2 ? this.value(x) : this.b.op('Reshape', [this.asTflite(x), this.b.ints([-1, depth], 'shape')]);
-        const weights = this.weight(w, [units, depth], (d) => d);
+        const weights = this.constant(w, [units, depth], (d) => d, 0);
         this.emit('Gemm', [flat, weights, ...this.bias(bias)], { transB: attr.i(1) }, out, f.activation);
         return;
       }
@@ -297,10 +368,9 @@ class Importer {
         // 0 copies the (dynamic) batch dimension through
         const target = outShape.map((d, i) => (i === 0 && d === inShape[0] ? 0 : d));
         const reshape = [this.asTflite(x), this.b.ints(target, 'shape')];
-        const name = this.nameFor(out);
-        this.values.set(out, outShape.length === 4
+        this.define(out, (name) => (outShape.length === 4
           ? this.b.op('Transpose', [this.b.op('Reshape', reshape)], { perm: attr.ints(TO_NCHW) }, name)
-          : this.b.op('Reshape', reshape, {}, name));
+          : this.b.op('Reshape', reshape, {}, name)));
         return;
       }
       case BuiltinOp.SOFTMAX: {
@@ -319,10 +389,10 @@ class Importer {
         return;
       }
       case BuiltinOp.RELU:
-        this.values.set(out, this.activation(this.value(x), 'RELU', this.nameFor(out)));
+        this.define(out, (name) => this.activation(this.value(x), 'RELU', name));
         return;
       case BuiltinOp.RELU6:
-        this.values.set(out, this.activation(this.value(x), 'RELU6', this.nameFor(out)));
+        this.define(out, (name) => this.activation(this.value(x), 'RELU6', name));
         return;
       default:
         throw new Error(`TFLite operator ${k} (${builtinOpName(op.builtinCode)}) is not supported by the importer`);
@@ -343,7 +413,7 @@ export function importTflite(model: TfliteModel, options: TfliteImportOptions = 
   if (inputTensor.shape.length !== 4 || inputTensor.shape[3] !== 3) {
     throw new Error(`expected an NHWC RGB image input, the TFLite input '${inputTensor.name}' is [${inputTensor.shape}]`);
   }
-  const im = new Importer(model, sg, options.graphName ?? (sg.name || 'tflite'));
+  const im = new Importer(model, sg, options.graphName ?? (sg.name || 'tflite'), options.arithmetic ?? 'float');
   const inputName = options.inputName ?? 'image';
   im.values.set(inputTensor.index, im.b.input(inputName, 'float32', ['batch', 3, 'height', 'width']));
 

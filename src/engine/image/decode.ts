@@ -1,9 +1,8 @@
 /**
- * Image decoding in pure JavaScript (jpeg-js, fast-png): the same bytes give the same pixels in Node
- * and in a browser worker, so a part model scores identically in both.
+ * Decoded pixels and what the engine does with them. Decoding itself belongs to the platform: sharp
+ * (libvips, libjpeg-turbo) in Node (./decode-node.ts), createImageBitmap in the browser worker. Both use
+ * libjpeg-turbo for JPEG, so the same bytes give the same pixels, and a part model scores the same.
  */
-import jpeg from 'jpeg-js';
-import { decode as decodePng } from 'fast-png';
 
 /** 8-bit RGB pixels, interleaved, row-major (HWC). */
 export interface RgbImage {
@@ -12,58 +11,27 @@ export interface RgbImage {
   data: Uint8Array;
 }
 
+/** A platform's decoder: bytes (any format it reads) → RGB, EXIF orientation applied, alpha over black. */
+export type DecodeImage = (bytes: Uint8Array, label: string, inputSize: number) => Promise<RgbImage>;
+
 /** Decoded images larger than this are refused: a 40-megapixel photo is a mistake, not a part. */
 export const MAX_PIXELS = 40_000_000;
 
+/**
+ * Photos are reduced while decoding to at most this many times the model input on their longer side:
+ * enough that the graph's antialiased resize sees every detail, while a 6000 px photo costs no more to
+ * preprocess than a 1000 px one.
+ */
+export const DECODE_OVERSAMPLING = 4;
+
 export class ImageDecodeError extends Error {}
 
-export function sniffImageType(bytes: Uint8Array): 'jpeg' | 'png' | null {
-  if (bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  if (bytes.length > 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'png';
-  return null;
-}
-
-/** Decodes JPEG or PNG bytes (gray, RGB, RGBA, 8 or 16 bit) to RGB. `label` names the file in errors. */
-export function decodeImage(bytes: Uint8Array, label = 'image'): RgbImage {
-  const type = sniffImageType(bytes);
-  if (!type) throw new ImageDecodeError(`${label}: not a JPEG or PNG file`);
-  try {
-    return type === 'jpeg' ? decodeJpeg(bytes) : decodePngToRgb(bytes);
-  } catch (e) {
-    if (e instanceof ImageDecodeError) throw new ImageDecodeError(`${label}: ${e.message}`);
-    throw new ImageDecodeError(`${label}: corrupt ${type.toUpperCase()} (${(e as Error).message})`);
-  }
-}
-
-function decodeJpeg(bytes: Uint8Array): RgbImage {
-  const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
-  return { width: img.width, height: img.height, data: img.data };
-}
-
-function decodePngToRgb(bytes: Uint8Array): RgbImage {
-  const png = decodePng(bytes);
-  if (png.width * png.height > MAX_PIXELS) throw new ImageDecodeError(`${png.width}×${png.height} is larger than ${MAX_PIXELS / 1e6} megapixels`);
-  if (png.palette) throw new ImageDecodeError('palette PNGs are not supported; save as RGB or grayscale');
-  const { width, height, channels } = png;
-  const src = png.data;
-  const shift = png.depth === 16 ? 8 : 0;
-  const out = new Uint8Array(width * height * 3);
-  for (let p = 0; p < width * height; p++) {
-    for (let c = 0; c < 3; c++) {
-      // gray (1), gray+alpha (2) replicate channel 0; RGB (3) and RGBA (4) take their own
-      const v = src[p * channels + (channels < 3 ? 0 : c)];
-      out[p * 3 + c] = shift ? v >> shift : v;
-    }
-  }
-  return { width, height, data: out };
-}
-
-/** Decodes a PNG defect mask to one byte per pixel (non-zero = defect). */
-export function decodeMask(bytes: Uint8Array, label = 'mask'): Mask {
-  const rgb = decodeImage(bytes, label);
-  const data = new Uint8Array(rgb.width * rgb.height);
-  for (let p = 0; p < data.length; p++) data[p] = rgb.data[p * 3] > 127 ? 1 : 0;
-  return { width: rgb.width, height: rgb.height, data };
+/** The size a photo is decoded at for a model with square input `inputSize` (the same in Node and browser). */
+export function decodeSize(width: number, height: number, inputSize: number): { width: number; height: number } {
+  const limit = DECODE_OVERSAMPLING * inputSize;
+  const k = limit / Math.max(width, height);
+  if (k >= 1) return { width, height };
+  return { width: Math.max(1, Math.round(width * k)), height: Math.max(1, Math.round(height * k)) };
 }
 
 /** Centre crop to a fraction of the shorter side (1 = the largest centred square). */

@@ -61,6 +61,10 @@ export interface PartManifest {
   training: TrainingRecord;
   /** File of the head, relative to the manifest. */
   head: string;
+  /** sha256 of the head file (hex); a package whose head does not match is refused. */
+  headSha256?: string;
+  /** Edits after training (a threshold saved from the app) count up from 1. */
+  revision?: number;
 }
 
 /** The flow's feature taps: block outputs at stride 8, 16 and 32 (32, 96 and 320 channels). */

@@ -2,16 +2,17 @@
  * One image's way through a part model: decoded pixels → preprocess → backbone at every scale → head,
  * composed into a single ONNX graph (one session per part model), plus the verdict.
  */
-import { GraphBuilder, attr, inlineGraph, extractSubgraph, type DType, type Graph } from '../onnx/graph';
+import { GraphBuilder, attr, inlineGraph, extractSubgraph, withExplicitConvAttributes, type DType, type Graph } from '../onnx/graph';
 import { parseModel, serializeModel } from '../onnx/serialize';
 import type { LoadedBackbone } from '../backbone/manifest';
 import type { RgbImage } from '../image/decode';
 import { runSession, type InferenceSession, type Runtime } from '../runtime';
 import { buildFeatureExtractor, type ScaledTap } from './aggregation';
-import { HEAD_OUTPUTS, headInputs, headLayout, type HeadLayout } from './head';
+import { headInputs, headLayout, type HeadLayout } from './head';
 import { SCORE_OUTPUTS, buildScoredHead } from './scores';
-import { ManifestError, type ModelSettings, type PartManifest } from './manifest';
-import { IMAGE_OUTPUT, PIXELS_INPUT, buildPreprocessGraph, pixelsFeed } from './preprocess';
+import type { ModelSettings, PartManifest } from './manifest';
+import { checkBackbone } from './part-package';
+import { IMAGE_OUTPUT, buildPreprocessGraph, preprocessFeeds, preprocessSettings } from './preprocess';
 
 /**
  * pixels [H, W, 3] uint8 → every scaled tap the head reads (as `dtype`); also returns the head's
@@ -30,14 +31,18 @@ export function buildTapGraph(backbone: LoadedBackbone, settings: ModelSettings,
     offset: backbone.manifest.input.offset,
   });
   const b = new GraphBuilder('taps', 'taps/');
-  b.input(PIXELS_INPUT, 'uint8', ['height', 'width', 3]);
-  const pre = inlineGraph(b, preprocess, { [PIXELS_INPUT]: PIXELS_INPUT }, '');
+  const pre = inlineGraph(b, preprocess, passInputs(b, preprocess), '');
   const values = inlineGraph(b, features, { image: pre[IMAGE_OUTPUT] }, '');
   for (const t of taps) {
     const v = dtype === 'float32' ? values[t.name] : b.op('Cast', [values[t.name]], { to: attr.i(dtype === 'float16' ? 10 : 1) });
     b.outputAs(v, tapOutputName(t), dtype, [1, t.tap.channels, t.height, t.width]);
   }
   return { graph: b.graph, layout, taps };
+}
+
+/** Declares `sub`'s inputs as the builder's own and maps them through, for inlining `sub` whole. */
+function passInputs(b: GraphBuilder, sub: Graph): Record<string, string> {
+  return Object.fromEntries(sub.inputs.map((i) => [i.name, b.input(i.name, i.dtype, i.shape)]));
 }
 
 /** Output name of a tap in the graph of `buildTapGraph`. */
@@ -49,11 +54,10 @@ export function buildInferenceGraph(backbone: LoadedBackbone, manifest: Pick<Par
   const { graph: tapGraph, taps: scaledTaps } = buildTapGraph(backbone, settings);
   const scored = buildScoredHead(head, settings.scoring, manifest.mapStatistics, settings.features.inputSize);
   const b = new GraphBuilder('patchflow', 'pf/');
-  b.input(PIXELS_INPUT, 'uint8', ['height', 'width', 3]);
-  const taps = inlineGraph(b, tapGraph, { [PIXELS_INPUT]: PIXELS_INPUT }, '');
+  const taps = inlineGraph(b, tapGraph, passInputs(b, tapGraph), '');
   const out = inlineGraph(b, scored, Object.fromEntries(scaledTaps.map((t) => [t.name, taps[tapOutputName(t)]])), 'head/');
   for (const o of scored.outputs) b.outputAs(out[o.name], o.name, 'float32', o.shape?.map((d) => (d === 'batch' ? 1 : d)));
-  return b.graph;
+  return withExplicitConvAttributes(b.graph);
 }
 
 export interface Inspection {
@@ -62,52 +66,60 @@ export interface Inspection {
   /** Score in units of the good images' spread: (score − good mean) / good std. */
   normalizedScore: number;
   verdict: 'pass' | 'fail';
-  /** Anomaly map at input resolution in good-σ units, row-major [size × size]. */
+  /** Anomaly map at input resolution in good-σ units, row-major [mapHeight × mapWidth]. */
   anomalyMap: Float32Array;
-  mapSize: number;
-  /** Per-cell log-likelihood on the stride-8 grid, row-major [grid × grid]. */
-  logLikelihood: Float32Array;
-  gridSize: number;
+  mapWidth: number;
+  mapHeight: number;
   milliseconds: number;
 }
+
+/** The outputs an inspection reads: the rest of the head's maps stay inside the session (on the GPU). */
+const INSPECTION_OUTPUTS = [SCORE_OUTPUTS.score, SCORE_OUTPUTS.anomalyMap];
 
 /** A loaded part model: one onnxruntime session over the composed graph. */
 export class PartModel {
   private constructor(
     readonly manifest: PartManifest,
+    /** The head's bytes, to build the model again on another runtime (a lost GPU). */
+    readonly head: Uint8Array,
     private readonly runtime: Runtime,
     private readonly session: InferenceSession,
   ) {}
 
   static async load(runtime: Runtime, backbone: LoadedBackbone, manifest: PartManifest, headBytes: Uint8Array): Promise<PartModel> {
-    if (manifest.backbone.id !== backbone.manifest.id || manifest.backbone.sha256 !== backbone.manifest.sha256) {
-      throw new ManifestError(
-        `part model '${manifest.part}' was trained on backbone '${manifest.backbone.id}' (sha256 ${manifest.backbone.sha256.slice(0, 12)}…), ` +
-          `but the loaded backbone is '${backbone.manifest.id}' (sha256 ${backbone.manifest.sha256.slice(0, 12)}…); retrain the part or load its backbone`,
-      );
-    }
+    checkBackbone(manifest, backbone.manifest);
     const head = parseModel(headBytes).graph;
     const session = await runtime.createSession(serializeModel(buildInferenceGraph(backbone, manifest, head)));
-    return new PartModel(manifest, runtime, session);
+    return new PartModel(manifest, headBytes, runtime, session);
   }
 
   async inspect(image: RgbImage): Promise<Inspection> {
     const t0 = performance.now();
-    const out = await runSession(this.runtime, this.session, { [PIXELS_INPUT]: pixelsFeed(image, this.manifest.settings) });
+    const out = await runSession(this.runtime, this.session, preprocessFeeds(image, preprocessSettings(this.manifest.settings)), INSPECTION_OUTPUTS);
     const score = (out[SCORE_OUTPUTS.score].data as Float32Array)[0];
     const map = out[SCORE_OUTPUTS.anomalyMap];
-    const ll = out[HEAD_OUTPUTS.logLikelihood];
     const good = this.manifest.goodScores;
     return {
       score,
       normalizedScore: (score - good.mean) / (good.std || 1),
       verdict: score >= this.manifest.thresholds.image ? 'fail' : 'pass',
       anomalyMap: map.data as Float32Array,
-      mapSize: map.dims[3],
-      logLikelihood: ll.data as Float32Array,
-      gridSize: ll.dims[3],
+      mapWidth: map.dims[3],
+      mapHeight: map.dims[2],
       milliseconds: performance.now() - t0,
     };
+  }
+
+  /**
+   * One inference on a synthetic photo: compiles every kernel (shaders on WebGPU) before the first real
+   * photo, and proves the backend computes finite scores. Throws when it does not.
+   */
+  async warmUp(): Promise<void> {
+    const side = this.manifest.settings.features.inputSize;
+    const data = new Uint8Array(side * side * 3);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 37) % 251; // texture, so no map is flat
+    const { score, anomalyMap } = await this.inspect({ width: side, height: side, data });
+    if (!Number.isFinite(score) || !anomalyMap.every(Number.isFinite)) throw new Error(`the warm-up inference gave a non-finite score (${score})`);
   }
 
   release(): Promise<void> {

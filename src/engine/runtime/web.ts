@@ -1,35 +1,49 @@
 /**
- * onnxruntime-web: WebGPU where the browser offers an adapter, else WASM SIMD (threaded when the page is
- * cross-origin isolated). The browser worker's runtime.
+ * onnxruntime-web: the browser worker's runtime, on WebGPU or on WASM SIMD (threaded when the page is
+ * cross-origin isolated). The backend is chosen per part model by the worker, which tries WebGPU and
+ * falls back to WASM when it cannot run the model.
  */
 import * as ort from 'onnxruntime-web';
 import type { Runtime } from './index';
 
+export type WebBackend = 'webgpu' | 'wasm';
+
+/** WASM threads: both of a line tablet's cores (up to 4) when isolation allows threads, else 1. */
+export function wasmThreads(): number {
+  return globalThis.crossOriginIsolated ? Math.min(4, globalThis.navigator?.hardwareConcurrency ?? 1) : 1;
+}
+
+/** Why this browser cannot run WebGPU, or null when it offers an adapter. */
+export async function webGpuUnavailable(): Promise<string | null> {
+  const gpu = (globalThis.navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) return 'this browser has no WebGPU';
+  try {
+    return (await gpu.requestAdapter()) ? null : 'no GPU adapter';
+  } catch (e) {
+    return `no GPU adapter (${(e as Error).message})`;
+  }
+}
+
 export interface WebRuntimeOptions {
-  /** Try WebGPU first (default true); false forces WASM. */
-  preferGpu?: boolean;
+  /** WASM threads (default `wasmThreads()`); set before the first session, as onnxruntime-web requires. */
+  threads?: number;
   /** Where the ORT .wasm files are served from (default: bundled by Vite). */
   wasmPaths?: string;
 }
 
-async function hasWebGpu(): Promise<boolean> {
-  const gpu = (globalThis.navigator as (Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }) | undefined)?.gpu;
-  if (!gpu) return false;
-  try {
-    return (await gpu.requestAdapter()) !== null;
-  } catch {
-    return false;
-  }
-}
-
-export async function webRuntime(options: WebRuntimeOptions = {}): Promise<Runtime> {
+/** A runtime whose sessions run on `backend` alone (a node WebGPU lacks runs on the CPU inside ORT). */
+export function webRuntime(backend: WebBackend, options: WebRuntimeOptions = {}): Runtime {
   if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
-  ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(4, globalThis.navigator?.hardwareConcurrency ?? 1) : 1;
-  const gpu = options.preferGpu !== false && (await hasWebGpu());
-  const providers = gpu ? ['webgpu', 'wasm'] : ['wasm'];
+  ort.env.wasm.numThreads = options.threads ?? wasmThreads();
   return {
-    name: `onnxruntime-web (${gpu ? 'webgpu, wasm fallback' : `wasm, ${ort.env.wasm.numThreads} thread(s)`})`,
-    createSession: (model) => ort.InferenceSession.create(model, { executionProviders: providers, graphOptimizationLevel: 'all' }),
+    name: backend === 'webgpu' ? 'onnxruntime-web (WebGPU)' : `onnxruntime-web (WASM, ${ort.env.wasm.numThreads} thread(s))`,
+    createSession: (model, { outputsOnDevice = [] } = {}) =>
+      ort.InferenceSession.create(model, {
+        executionProviders: [backend],
+        graphOptimizationLevel: 'all',
+        // WASM's outputs are host arrays already
+        ...(backend === 'webgpu' && outputsOnDevice.length ? { preferredOutputLocation: Object.fromEntries(outputsOnDevice.map((n) => [n, 'gpu-buffer' as const])) } : {}),
+      }),
     tensor: (dtype, data, dims) => new ort.Tensor(dtype, data as never, dims),
   };
 }

@@ -5,7 +5,7 @@
 import type { RgbImage } from '../image/decode';
 import type { ScaledTap } from '../patchflow/aggregation';
 import { tapOutputName } from '../patchflow/pipeline';
-import { PIXELS_INPUT, pixelsFeed } from '../patchflow/preprocess';
+import { preprocessFeeds } from '../patchflow/preprocess';
 import { runSession, type HostTensor, type InferenceSession, type Runtime } from '../runtime';
 
 const elementsOf = (t: ScaledTap) => t.tap.channels * t.height * t.width;
@@ -50,7 +50,7 @@ export class TapCache {
 }
 
 /** Runs the tap graph (built with float16 outputs) on one image and stores the result. */
-export async function cacheImage(runtime: Runtime, tapSession: InferenceSession, cache: TapCache, image: RgbImage, centerCrop: number | null): Promise<number> {
-  const taps = await runSession(runtime, tapSession, { [PIXELS_INPUT]: pixelsFeed(image, { centerCrop }) });
+export async function cacheImage(runtime: Runtime, tapSession: InferenceSession, cache: TapCache, image: RgbImage, settings: { inputSize: number; centerCrop: number | null }): Promise<number> {
+  const taps = await runSession(runtime, tapSession, preprocessFeeds(image, settings));
   return cache.add(taps);
 }

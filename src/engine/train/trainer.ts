@@ -6,46 +6,45 @@
 import type { Graph, Tensor } from '../onnx/graph';
 import { serializeModel } from '../onnx/serialize';
 import { probeShapes } from '../onnx/autodiff';
-import { decodeImage, maskToMap, type RgbImage } from '../image/decode';
+import { maskToMap, type DecodeImage, type RgbImage } from '../image/decode';
 import { HEAD_OUTPUTS, buildHeadGraph, gaussianMapOutput, buildTrainingForward, headBufferShapes, headParameterShapes, initHead, type HeadLayout } from '../patchflow/head';
 import { IDENTITY_STANDARDISATION, SCORE_OUTPUTS, buildScoredHead, type MapStatistics, type Standardisation } from '../patchflow/scores';
 import { gridSize } from '../patchflow/aggregation';
 import { fitGaussian } from './gaussian-fit';
 import { gaussianNames } from '../patchflow/gaussian';
-import { PART_FORMAT, type ModelSettings, type PartManifest } from '../patchflow/manifest';
+import { PART_FORMAT, type PartManifest } from '../patchflow/manifest';
 import { buildTapGraph } from '../patchflow/pipeline';
 import type { LoadedBackbone } from '../backbone/manifest';
 import { createRng, permutation } from '../random';
-import { runSession, type HostTensor, type InferenceSession, type Runtime } from '../runtime';
+import { ortFeeds, readTensor, runSession, type Feed, type HostTensor, type InferenceSession, type OrtTensor, type Runtime } from '../runtime';
 import { auroc, pixelAuroc } from '../metrics/auroc';
 import { calibrate } from './calibration';
 import { BIAS_CORRECTION, LEARNING_RATE, STEP_LOSS, adamDefaults, buildTrainingStep, firstMoment, nextValue, secondMoment } from './step';
 import { foregroundMask, pasteAnomaly } from './synthetic';
 import { TapCache, cacheImage } from './tap-cache';
+import { preprocessSettings } from '../patchflow/preprocess';
+import { CHECKPOINT_FORMAT, checkResumable, epochOrder, runKey, type RunIdentity, type TrainingCheckpoint, type TrainingState } from './checkpoint';
 
 export interface TrainingImage {
   name: string;
   bytes: Uint8Array;
 }
 
-export interface TrainOptions {
+export interface TrainOptions extends Omit<RunIdentity, 'images'> {
   part: string;
   /** Describes the training data in the manifest (e.g. the folder name). */
   dataLabel: string;
-  settings: ModelSettings;
   epochs: number;
-  batchSize: number;
-  learningRate: number;
-  weightDecay: number;
-  seed: number;
-  /** Share of good images held out for model selection and calibration. */
-  validationFraction: number;
-  /** Synthetic anomalies made from each held-out good image. */
-  syntheticPerImage: number;
+  /** The platform's image decoder (sharp in Node, createImageBitmap in a worker). */
+  decode: DecodeImage;
   onProgress?: (p: TrainProgress) => void;
+  /** Goes on from this checkpoint's epoch (one `onCheckpoint` gave for the same images and options). */
+  resumeFrom?: TrainingCheckpoint;
+  /** Receives a checkpoint after every epoch; training waits until it returns (while it is stored). */
+  onCheckpoint?: (checkpoint: TrainingCheckpoint) => Promise<void> | void;
 }
 
-export const trainDefaults = (): Omit<TrainOptions, 'part' | 'dataLabel' | 'settings'> => ({
+export const trainDefaults = (): Omit<TrainOptions, 'part' | 'dataLabel' | 'settings' | 'decode'> => ({
   epochs: 10,
   batchSize: 16,
   learningRate: 1e-3,
@@ -58,12 +57,25 @@ export const trainDefaults = (): Omit<TrainOptions, 'part' | 'dataLabel' | 'sett
 export type TrainProgress =
   | { phase: 'cache'; done: number; total: number }
   | { phase: 'train'; epoch: number; epochs: number; step: number; steps: number; loss: number }
-  | { phase: 'validate'; epoch: number; imageAuroc: number; pixelAuroc: number; goodScoreMean: number; loss: number; best: boolean };
+  | { phase: 'validate'; epoch: number; imageAuroc: number; pixelAuroc: number; goodScoreMean: number; loss: number; best: boolean }
+  /** The flow is trained: fitting the Gaussian companions and calibrating the thresholds. */
+  | { phase: 'complete' };
 
 export interface TrainedModel {
   manifest: PartManifest;
   head: Uint8Array;
+  /** Names of the good images held out from training (validation and calibration). */
+  heldOut: string[];
 }
+
+/** Good images a run needs: a full batch to train on besides the held-out share (at least 4). */
+export function minimumImages(o: Pick<TrainOptions, 'batchSize' | 'validationFraction'>): number {
+  let n = o.batchSize;
+  while (n - heldOutCount(n, o.validationFraction) < o.batchSize) n++;
+  return n;
+}
+
+const heldOutCount = (images: number, fraction: number) => Math.max(4, Math.round(images * fraction));
 
 interface ValidationSet {
   cache: TapCache;
@@ -90,16 +102,19 @@ interface TrainedFlow {
 
 export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone, images: TrainingImage[], o: TrainOptions): Promise<TrainedModel> {
   const started = performance.now();
+  const key = runKey({ ...o, images });
+  if (o.resumeFrom) checkResumable(o.resumeFrom, key);
   const rng = createRng(o.seed);
-  const validationCount = Math.max(4, Math.round(images.length * o.validationFraction));
-  if (images.length - validationCount < o.batchSize) {
-    throw new Error(`${images.length} good images are too few: training needs at least ${o.batchSize + validationCount} (batch ${o.batchSize} + ${validationCount} held out)`);
+  const validationCount = heldOutCount(images.length, o.validationFraction);
+  if (images.length < minimumImages(o)) {
+    throw new Error(`${images.length} good images are too few: training needs at least ${minimumImages(o)} (batch ${o.batchSize} + ${validationCount} held out)`);
   }
   const order = permutation(images.length, rng).map((i) => images[i]);
   const [validationImages, trainImages] = [order.slice(0, validationCount), order.slice(validationCount)];
 
   const taps = await cacheTaps(runtime, backbone, trainImages, validationImages, o, rng);
-  const flow = await trainFlow(runtime, taps, o, rng);
+  const flow = await trainFlow(runtime, taps, o, key, started);
+  o.onProgress?.({ phase: 'complete' });
   const { head, mapStatistics, calibration } = await completeHead(runtime, taps, flow.params, o);
   const manifest: PartManifest = {
     format: PART_FORMAT,
@@ -122,11 +137,11 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
       seed: o.seed,
       lossCurve: flow.lossCurve,
       validation: flow.history,
-      seconds: (performance.now() - started) / 1000,
+      seconds: (o.resumeFrom?.seconds ?? 0) + (performance.now() - started) / 1000,
     },
     head: 'head.onnx',
   };
-  return { manifest, head };
+  return { manifest, head, heldOut: validationImages.map((i) => i.name) };
 }
 
 /** 1. Tap caches: training images, held-out good images and synthetic anomalies made from them. */
@@ -139,9 +154,9 @@ async function cacheTaps(runtime: Runtime, backbone: LoadedBackbone, trainImages
   const train = new TapCache(taps, trainImages.length);
   const decodedTrain: RgbImage[] = [];
   for (const img of trainImages) {
-    const decoded = decodeImage(img.bytes, img.name);
+    const decoded = await o.decode(img.bytes, img.name, o.settings.features.inputSize);
     if (decodedTrain.length < 32) decodedTrain.push(decoded); // texture sources for synthetic anomalies
-    await cacheImage(runtime, tapSession, train, decoded, o.settings.centerCrop);
+    await cacheImage(runtime, tapSession, train, decoded, preprocessSettings(o.settings));
     tick();
   }
   const validationCache = new TapCache(taps, total - trainImages.length);
@@ -153,29 +168,26 @@ async function cacheTaps(runtime: Runtime, backbone: LoadedBackbone, trainImages
 /**
  * 2. The flow, trained by the ONNX training step (one session for the run), each epoch scored on the
  * validation set by a flow-only head (the Gaussians do not change with epochs); the best epoch is kept.
+ * The step's carried state stays on the device between steps (GPU memory on WebGPU) and comes to the
+ * host once per epoch, for the checkpoint.
  */
-async function trainFlow(runtime: Runtime, { layout, train, validation }: CachedTaps, o: TrainOptions, rng: () => number): Promise<TrainedFlow> {
+async function trainFlow(runtime: Runtime, { layout, train, validation }: CachedTaps, o: TrainOptions, run: string, started: number): Promise<TrainedFlow> {
   const { settings } = o;
   const size = settings.features.inputSize;
-  const state = new Map<string, HostTensor>();
+  const resume = o.resumeFrom;
   const initial = initHead(layout.flow, settings.head, o.seed);
   const permutations = new Map<string, Tensor>([...initial].filter(([name]) => name.endsWith('w_perm')));
-  for (const [name, t] of initial) if (!permutations.has(name)) state.set(name, { dtype: 'float32', dims: t.dims, data: t.data });
   const forward = buildTrainingForward(layout.flow, settings.head, size, o.batchSize, permutations);
+  const host = resume ? hostState(resume.state) : initialState(initial, permutations, forward.parameters);
   const flowInputs = layout.flow.map((t) => t.name);
-  for (const p of forward.parameters) {
-    const n = state.get(p)!.data.length;
-    state.set(firstMoment(p), { dtype: 'float32', dims: state.get(p)!.dims, data: new Float32Array(n) });
-    state.set(secondMoment(p), { dtype: 'float32', dims: state.get(p)!.dims, data: new Float32Array(n) });
-  }
   const firstBatch = train.batch(Array.from({ length: o.batchSize }, (_, i) => i), flowInputs);
-  const stateFeeds = (names: Iterable<string>) => Object.fromEntries([...names].map((n) => [n, state.get(n)!]));
-  const shapes = await probeShapes(runtime, forward.graph, { ...firstBatch, ...stateFeeds(forward.graph.inputs.map((i) => i.name).filter((n) => state.has(n))) });
+  const stateFeeds = Object.fromEntries(forward.graph.inputs.filter((i) => host.has(i.name)).map((i) => [i.name, host.get(i.name)!]));
+  const shapes = await probeShapes(runtime, forward.graph, { ...firstBatch, ...stateFeeds });
   const adam = adamDefaults(o.learningRate, o.weightDecay);
   const stepGraph = buildTrainingStep(forward, shapes, adam);
-  const stepSession = await runtime.createSession(serializeModel(stepGraph));
-  const carried = stepGraph.outputs.map((x) => x.name).filter((n) => n !== STEP_LOSS);
-  const stateInputs = stepGraph.inputs.map((i) => i.name).filter((n) => state.has(n));
+  const carriedOutputs = stepGraph.outputs.map((x) => x.name).filter((n) => n !== STEP_LOSS);
+  const stepSession = await runtime.createSession(serializeModel(stepGraph), { outputsOnDevice: carriedOutputs });
+  const stateInputs = stepGraph.inputs.map((i) => i.name).filter((n) => host.has(n));
   const validationGraph = buildScoredHead(
     buildHeadGraph({ flow: layout.flow, gaussians: [] }, { ...settings.head, gaussians: [] }, { inputSize: size, params: permutations, tapDtype: 'float16' }),
     { ...settings.scoring, combine: 'flow', heatMap: 'flow' },
@@ -183,53 +195,69 @@ async function trainFlow(runtime: Runtime, { layout, train, validation }: Cached
     size,
   );
   const validationHead = await runtime.createSession(serializeModel(validationGraph));
-  const validationParams = () => Object.fromEntries(validationHead.inputNames.filter((n) => state.has(n)).map((n) => [n, state.get(n)!]));
+  const state = new CarriedState(runtime, host);
 
   const stepsPerEpoch = Math.floor(train.count / o.batchSize);
-  const lossCurve: number[] = [];
-  const history: TrainedFlow['history'] = [];
-  let best = { epoch: -1, selection: -Infinity, state: new Map(state) };
-  let t = 0;
+  const lossCurve = [...(resume?.lossCurve ?? [])];
+  const history: TrainedFlow['history'] = [...(resume?.history ?? [])];
+  let best = resume ? { ...resume.best, state: hostState(resume.best.state) } : { epoch: -1, selection: -Infinity, state: host };
+  let t = resume?.step ?? 0;
   const scalar = (v: number): HostTensor => ({ dtype: 'float32', dims: [], data: Float32Array.of(v) });
-  for (let epoch = 1; epoch <= o.epochs; epoch++) {
-    const shuffled = permutation(train.count, rng);
-    let lossSum = 0;
-    for (let s = 0; s < stepsPerEpoch; s++) {
-      t++;
-      const feeds: Record<string, HostTensor> = {
-        ...train.batch(shuffled.slice(s * o.batchSize, (s + 1) * o.batchSize), flowInputs),
-        ...stateFeeds(stateInputs),
-        [LEARNING_RATE]: scalar(adam.learningRate),
-        [BIAS_CORRECTION[0]]: scalar(1 / (1 - adam.beta1 ** t)),
-        [BIAS_CORRECTION[1]]: scalar(1 / (1 - adam.beta2 ** t)),
+  try {
+    for (let epoch = (resume?.epoch ?? 0) + 1; epoch <= o.epochs; epoch++) {
+      const shuffled = epochOrder(train.count, o.seed, epoch);
+      let lossSum = 0;
+      for (let s = 0; s < stepsPerEpoch; s++) {
+        t++;
+        const feeds: Record<string, Feed> = {
+          ...train.batch(shuffled.slice(s * o.batchSize, (s + 1) * o.batchSize), flowInputs),
+          ...state.feeds(stateInputs),
+          [LEARNING_RATE]: scalar(adam.learningRate),
+          [BIAS_CORRECTION[0]]: scalar(1 / (1 - adam.beta1 ** t)),
+          [BIAS_CORRECTION[1]]: scalar(1 / (1 - adam.beta2 ** t)),
+        };
+        const out = await stepSession.run(ortFeeds(runtime, feeds));
+        const loss = ((await out[STEP_LOSS].getData()) as Float32Array)[0];
+        if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch}, step ${s + 1} (loss ${loss}); try a lower learning rate`);
+        for (const name of carriedOutputs) state.replace(name.slice(nextValue('').length), out[name]);
+        lossSum += loss;
+        o.onProgress?.({ phase: 'train', epoch, epochs: o.epochs, step: s + 1, steps: stepsPerEpoch, loss });
+      }
+      lossCurve.push(lossSum / stepsPerEpoch);
+      const scored = await scoreSamples(runtime, validationHead, validation.cache, state.feeds(validationHead.inputNames.filter((n) => host.has(n))));
+      const goodScores = scored.scores.filter((_, i) => validation.labels[i] === 0);
+      const metrics = {
+        epoch,
+        imageAuroc: auroc(scored.scores, validation.labels),
+        pixelAuroc: pixelAuroc(scored.maps, validation.masks),
+        // the raw flow score's scale: it drifts down epoch after epoch when the adapter collapses
+        goodScoreMean: goodScores.reduce((a, b) => a + b, 0) / goodScores.length,
       };
-      const out = await runSession(runtime, stepSession, feeds);
-      const loss = (out[STEP_LOSS].data as Float32Array)[0];
-      if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch}, step ${s + 1} (loss ${loss}); try a lower learning rate`);
-      for (const name of carried) state.set(name.slice(nextValue('').length), out[name]);
-      lossSum += loss;
-      o.onProgress?.({ phase: 'train', epoch, epochs: o.epochs, step: s + 1, steps: stepsPerEpoch, loss });
+      history.push(metrics);
+      // image AUROC first (to 0.001, about one pair's worth on this set), pixel AUROC breaks ties: summing
+      // the two let early-peaking synthetic pixel AUROC pick under-trained epochs
+      const selection = Math.round(metrics.imageAuroc * 1000) + metrics.pixelAuroc;
+      const isBest = selection > best.selection;
+      const now = await state.read();
+      if (isBest) best = { epoch, selection, state: now };
+      o.onProgress?.({ phase: 'validate', ...metrics, loss: lossCurve[epoch - 1], best: isBest });
+      await o.onCheckpoint?.({
+        format: CHECKPOINT_FORMAT,
+        run,
+        epoch,
+        step: t,
+        state: checkpointState(now),
+        best: { epoch: best.epoch, selection: best.selection, state: checkpointState(best.state) },
+        lossCurve: [...lossCurve],
+        history: [...history],
+        seconds: (resume?.seconds ?? 0) + (performance.now() - started) / 1000,
+      });
     }
-    lossCurve.push(lossSum / stepsPerEpoch);
-    const scored = await scoreSamples(runtime, validationHead, validation.cache, validationParams());
-    const goodScores = scored.scores.filter((_, i) => validation.labels[i] === 0);
-    const metrics = {
-      epoch,
-      imageAuroc: auroc(scored.scores, validation.labels),
-      pixelAuroc: pixelAuroc(scored.maps, validation.masks),
-      // the raw flow score's scale: it drifts down epoch after epoch when the adapter collapses
-      goodScoreMean: goodScores.reduce((a, b) => a + b, 0) / goodScores.length,
-    };
-    history.push(metrics);
-    // image AUROC first (to 0.001, about one pair's worth on this set), pixel AUROC breaks ties: summing
-    // the two let early-peaking synthetic pixel AUROC pick under-trained epochs
-    const selection = Math.round(metrics.imageAuroc * 1000) + metrics.pixelAuroc;
-    const isBest = selection > best.selection;
-    if (isBest) best = { epoch, selection, state: new Map(state) };
-    o.onProgress?.({ phase: 'validate', ...metrics, loss: lossCurve[epoch - 1], best: isBest });
+  } finally {
+    state.dispose();
+    await stepSession.release();
+    await validationHead.release();
   }
-  await stepSession.release();
-  await validationHead.release();
 
   const params = new Map<string, Tensor>(permutations);
   for (const name of [...headParameterShapes(layout.flow, settings.head).keys(), ...headBufferShapes(settings.head).keys()]) {
@@ -237,6 +265,53 @@ async function trainFlow(runtime: Runtime, { layout, train, validation }: Cached
     if (v) params.set(name, { dtype: 'float32', dims: v.dims, data: v.data });
   }
   return { params, bestEpoch: best.epoch, lossCurve, history };
+}
+
+/** A fresh run's state: the initial parameters and buffers (the fixed permutations aside) and zero Adam moments. */
+function initialState(initial: Map<string, Tensor>, permutations: Map<string, Tensor>, parameters: string[]): Map<string, HostTensor> {
+  const state = new Map<string, HostTensor>();
+  for (const [name, t] of initial) if (!permutations.has(name)) state.set(name, { dtype: 'float32', dims: t.dims, data: t.data });
+  for (const p of parameters) {
+    const { dims, data } = state.get(p)!;
+    for (const moment of [firstMoment(p), secondMoment(p)]) state.set(moment, { dtype: 'float32', dims, data: new Float32Array(data.length) });
+  }
+  return state;
+}
+
+const hostState = (s: TrainingState) => new Map(Object.entries(s).map(([name, t]): [string, HostTensor] => [name, { dtype: 'float32', ...t }]));
+const checkpointState = (s: Map<string, HostTensor>): TrainingState =>
+  Object.fromEntries([...s].map(([name, t]) => [name, { dims: t.dims, data: t.data as Float32Array }]));
+
+/**
+ * The step's carried values as the runtime's tensors, each replaced by the step's output for it. On
+ * WebGPU they are GPU buffers, freed as soon as their successor exists.
+ */
+class CarriedState {
+  private readonly tensors = new Map<string, OrtTensor>();
+
+  constructor(runtime: Runtime, initial: Map<string, HostTensor>) {
+    for (const [name, t] of initial) this.tensors.set(name, runtime.tensor(t.dtype, t.data, t.dims));
+  }
+
+  feeds(names: readonly string[]): Record<string, OrtTensor> {
+    return Object.fromEntries(names.map((n) => [n, this.tensors.get(n)!]));
+  }
+
+  replace(name: string, next: OrtTensor): void {
+    this.tensors.get(name)?.dispose();
+    this.tensors.set(name, next);
+  }
+
+  /** Every value on the host (a download from the GPU; the values stay where they are too). */
+  async read(): Promise<Map<string, HostTensor>> {
+    const names = [...this.tensors.keys()];
+    const values = await Promise.all(names.map((n) => readTensor(this.tensors.get(n)!)));
+    return new Map(names.map((n, i) => [n, values[i]]));
+  }
+
+  dispose(): void {
+    for (const t of this.tensors.values()) t.dispose();
+  }
 }
 
 /**
@@ -275,8 +350,8 @@ async function buildValidationSet(
   const masks: Uint8Array[] = [];
   const crop = o.settings.centerCrop;
   for (const img of images) {
-    const good = decodeImage(img.bytes, img.name);
-    await cacheImage(runtime, tapSession, cache, good, crop);
+    const good = await o.decode(img.bytes, img.name, size);
+    await cacheImage(runtime, tapSession, cache, good, preprocessSettings(o.settings));
     labels.push(0);
     masks.push(new Uint8Array(size * size));
     tick();
@@ -284,7 +359,7 @@ async function buildValidationSet(
     for (let k = 0; k < o.syntheticPerImage; k++) {
       const source = textures[Math.floor(rng() * textures.length)];
       const anomaly = pasteAnomaly(good, source, rng, { foreground });
-      await cacheImage(runtime, tapSession, cache, anomaly.image, crop);
+      await cacheImage(runtime, tapSession, cache, anomaly.image, preprocessSettings(o.settings));
       labels.push(1);
       masks.push(maskToMap({ width: good.width, height: good.height, data: anomaly.mask }, size, crop));
       tick();
@@ -294,13 +369,13 @@ async function buildValidationSet(
 }
 
 /** Runs a scored head over every cached sample; returns image scores and full-resolution maps. */
-async function scoreSamples(runtime: Runtime, session: InferenceSession, cache: TapCache, extra: Record<string, HostTensor>) {
+async function scoreSamples(runtime: Runtime, session: InferenceSession, cache: TapCache, extra: Record<string, Feed>) {
   const out = await runOverCache(runtime, session, cache, extra, [SCORE_OUTPUTS.score, SCORE_OUTPUTS.anomalyMap]);
   return { scores: Float32Array.from(out[SCORE_OUTPUTS.score].map((s) => s[0])), maps: out[SCORE_OUTPUTS.anomalyMap] };
 }
 
 /** Runs a session over the cache in chunks; returns each output split per sample. */
-async function runOverCache(runtime: Runtime, session: InferenceSession, cache: TapCache, extra: Record<string, HostTensor>, outputs: string[]) {
+async function runOverCache(runtime: Runtime, session: InferenceSession, cache: TapCache, extra: Record<string, Feed>, outputs: string[]) {
   const result: Record<string, Float32Array[]> = Object.fromEntries(outputs.map((o) => [o, []]));
   const chunk = 16;
   for (let start = 0; start < cache.count; start += chunk) {

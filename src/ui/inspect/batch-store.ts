@@ -1,0 +1,216 @@
+/**
+ * The inspection batch: the photos added, the queue that feeds them to the worker, and how the results
+ * are looked at (threshold being tried, selection, sort, overlay settings).
+ *
+ * The queue keeps at most two photos in the worker, so the next one decodes while the current one runs.
+ * Answers are applied to the store at most once per animation frame, so a 500-photo batch re-renders
+ * the page a few times a second rather than once per photo.
+ */
+import { create } from 'zustand';
+import { inspector } from '../inspector-client';
+import { useCurrentPart } from '../library/current-part';
+import type { BatchItem } from './batch-item';
+import type { PhotoResult } from '../../../workers/inspector-api';
+import type { PickedPhoto } from './collect-files';
+import { advance, type RunProgress } from './progress';
+import { ADDED_ORDER, nextSort, type SortColumn, type SortOrder } from './results-order';
+
+/** Photos in the worker at once: one decoding while one runs; more would only queue there. */
+const MAX_IN_FLIGHT = 2;
+
+export interface BatchState {
+  items: BatchItem[];
+  /** The part model the results come from; another model's results are not mixed in. */
+  modelId: string | null;
+  run: RunProgress | null;
+  /** A threshold tried on this batch without re-running the model; null: the model's own. */
+  trialThreshold: number | null;
+  selectedId: number | null;
+  sort: SortOrder;
+  overlayOpacity: number;
+  showHeatMap: boolean;
+  /** A line about the batch as a whole (results cleared, a folder that could not be read). */
+  notice: string | null;
+  add(photos: PickedPhoto[], modelId: string): void;
+  /** Adds a photo inspected elsewhere (a Live capture) by the model `modelId`, as a finished result. */
+  addCapturedResult(file: File, result: PhotoResult, modelId: string): void;
+  /** Drops the photos still waiting; finished ones and the ones in the worker stay. */
+  cancel(): void;
+  clear(): void;
+  select(id: number | null): void;
+  sortBy(column: SortColumn): void;
+  setTrialThreshold(threshold: number | null): void;
+  setOverlayOpacity(opacity: number): void;
+  setShowHeatMap(show: boolean): void;
+  setNotice(notice: string | null): void;
+}
+
+let nextId = 1;
+/** Photos not yet sent to the worker, in order. */
+let waiting: BatchItem[] = [];
+let inFlight = 0;
+/** Counts clears: an answer for a cleared batch is dropped. */
+let generation = 0;
+/** While a restarted worker reloads the part model, nothing is sent (it would find no model). */
+let held: Promise<void> | null = null;
+
+/** Changes to items not yet applied to the store, and how many photos finished meanwhile. */
+const pendingPatches = new Map<number, Partial<BatchItem>>();
+let pendingFinished = 0;
+let flushScheduled = false;
+
+function applyPending(): void {
+  flushScheduled = false;
+  if (pendingPatches.size === 0) return;
+  const patches = new Map(pendingPatches);
+  const finished = pendingFinished;
+  pendingPatches.clear();
+  pendingFinished = 0;
+  useBatch.setState((s) => {
+    const items = s.items.map((item) => {
+      const patch = patches.get(item.id);
+      return patch ? { ...item, ...patch } : item;
+    });
+    // the first result opens in the viewer, so a batch shows a heat map without a click
+    const selectedId = s.selectedId ?? items.find((i) => i.status === 'done')?.id ?? null;
+    return { items, selectedId, run: s.run && advance(s.run, finished, 0, performance.now()) };
+  });
+}
+
+function schedulePatch(id: number, patch: Partial<BatchItem>): void {
+  pendingPatches.set(id, { ...pendingPatches.get(id), ...patch });
+  if (flushScheduled) return;
+  flushScheduled = true;
+  requestAnimationFrame(() => flushScheduled && applyPending());
+  // animation frames stop in a background tab; the timer keeps the list current there
+  setTimeout(() => flushScheduled && applyPending(), 250);
+}
+
+function finish(id: number, patch: Partial<BatchItem>): void {
+  pendingFinished++;
+  schedulePatch(id, { ...patch, finishedAt: new Date().toISOString() });
+}
+
+function pump(): void {
+  while (held === null && inFlight < MAX_IN_FLIGHT && waiting.length > 0) {
+    const item = waiting.shift()!;
+    const batch = generation;
+    inFlight++;
+    schedulePatch(item.id, { status: 'inspecting' });
+    inspector
+      .inspect(item.file, item.name)
+      .then(
+        (result) => {
+          if (result.backendNote) useCurrentPart.getState().noteBackend(result.backend, result.backendNote);
+          if (batch !== generation) result.thumbnail.close();
+          else finish(item.id, { status: 'done', result });
+        },
+        (e: unknown) => {
+          if (batch === generation) finish(item.id, { status: 'error', error: e instanceof Error ? e.message : String(e) });
+        },
+      )
+      .finally(() => {
+        inFlight--;
+        pump();
+      });
+  }
+}
+
+export const useBatch = create<BatchState>((set, get) => ({
+  items: [],
+  modelId: null,
+  run: null,
+  trialThreshold: null,
+  selectedId: null,
+  sort: ADDED_ORDER,
+  overlayOpacity: 0.7,
+  showHeatMap: true,
+  notice: null,
+
+  add(photos, modelId) {
+    if (photos.length === 0) return;
+    applyPending(); // so the run's count is current before deciding whether this starts a new run
+    const added: BatchItem[] = photos.map(({ file, path }) => ({ id: nextId++, file, name: file.name, path, status: 'queued', result: null, error: null, finishedAt: null }));
+    waiting.push(...added);
+    const { run, items } = get();
+    const idle = !run || run.endedAt !== null;
+    set({
+      items: [...items, ...added],
+      modelId,
+      run: idle ? { startedAt: performance.now(), total: added.length, finished: 0, endedAt: null } : advance(run, 0, added.length, performance.now()),
+      notice: null,
+    });
+    pump();
+  },
+
+  addCapturedResult(file, result, modelId) {
+    applyPending();
+    const item: BatchItem = { id: nextId++, file, name: file.name, path: file.name, status: 'done', result, error: null, finishedAt: new Date().toISOString() };
+    set((s) => ({ items: [...s.items, item], modelId, selectedId: s.selectedId ?? item.id, notice: null }));
+  },
+
+  cancel() {
+    if (waiting.length === 0) return;
+    const dropped = new Set(waiting.map((i) => i.id));
+    waiting = [];
+    set((s) => ({ items: s.items.filter((i) => !dropped.has(i.id)), run: s.run && advance(s.run, 0, -dropped.size, performance.now()) }));
+  },
+
+  clear() {
+    generation++;
+    waiting = [];
+    pendingPatches.clear();
+    pendingFinished = 0;
+    const old = get().items;
+    set({ items: [], run: null, selectedId: null, trialThreshold: null, notice: null });
+    for (const item of old) item.result?.thumbnail.close();
+  },
+
+  select: (selectedId) => set({ selectedId }),
+  sortBy: (column) => set({ sort: nextSort(get().sort, column) }),
+  setTrialThreshold: (trialThreshold) => set({ trialThreshold }),
+  setOverlayOpacity: (overlayOpacity) => set({ overlayOpacity }),
+  setShowHeatMap: (showHeatMap) => set({ showHeatMap }),
+  setNotice: (notice) => set({ notice }),
+}));
+
+// a restarted worker reloads the part model first; photos sent before that would find none
+inspector.onRestart((_why, reload) => {
+  const reloaded = (reload ?? Promise.resolve()).then(
+    () => undefined,
+    () => undefined,
+  );
+  held = reloaded;
+  void reloaded.then(() => {
+    if (held !== reloaded) return;
+    held = null;
+    pump();
+  });
+});
+
+// results of one part model are not judged by another's threshold: a new model starts a new batch
+useCurrentPart.subscribe((part, previous) => {
+  const id = part.loaded?.id;
+  if (!id || id === previous.loaded?.id) return;
+  const batch = useBatch.getState();
+  if (batch.modelId === id) return;
+  const hadResults = batch.items.length > 0;
+  batch.clear();
+  useBatch.setState({ modelId: id, notice: hadResults ? 'Another part model was chosen: the results of the previous one were cleared.' : null });
+});
+
+/** The thresholds in force, or null before a part model is chosen. */
+export interface Thresholds {
+  /** Verdicts: the one being tried, else the model's. */
+  threshold: number;
+  modelThreshold: number;
+  /** Heat maps colour above this (the model's). */
+  pixelThreshold: number;
+}
+
+export function useThresholds(): Thresholds | null {
+  const stored = useCurrentPart((s) => s.pkg?.manifest.thresholds);
+  const trial = useBatch((s) => s.trialThreshold);
+  if (!stored) return null;
+  return { threshold: trial ?? stored.image, modelThreshold: stored.image, pixelThreshold: stored.pixel };
+}

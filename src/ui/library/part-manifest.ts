@@ -1,0 +1,75 @@
+/**
+ * Reading and editing a part model's manifest on the page: the summary the library shows, and the
+ * threshold edit saved from the app. Pure, and it imports the engine's types only (its values would
+ * pull the graph toolkit into the page's bundle).
+ */
+import type { PartManifest } from '../../engine/patchflow/manifest';
+
+export const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/** Scores and thresholds in good-σ units: four significant digits say all they can. */
+export const formatScore = (n: number) => String(Number(n.toPrecision(4)));
+
+/** "2025-03-01T09:12:44.123Z" → "2025-03-01 09:12" (UTC, as the training record writes it). */
+export const formatDate = (iso: string) => iso.replace('T', ' ').slice(0, 16);
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The head in a phrase: "position-aware flow (1 step, 128 channels) + 2 Gaussian companions". */
+export function describeHead(head: PartManifest['settings']['head']): string {
+  const flow = `${head.flow.conditionChannels > 0 ? 'position-aware ' : ''}flow (${plural(head.flow.steps, 'step')}, ${head.adapterChannels} channels)`;
+  return head.gaussians.length ? `${flow} + ${plural(head.gaussians.length, 'Gaussian companion')}` : flow;
+}
+
+/** Which map the heat map (and pixel threshold) comes from when the manifest does not say. */
+const heatMapOf = (scoring: PartManifest['settings']['scoring']) => scoring.heatMap ?? (scoring.combine === 'agreement' ? 'flow' : scoring.combine);
+
+export interface SummaryRow {
+  label: string;
+  value: string;
+}
+
+/** What the library shows of a model: how it was built, how it judges, how it was trained. */
+export function summarizeManifest(manifest: PartManifest, headBytes: number): SummaryRow[] {
+  const { features, head, scoring } = manifest.settings;
+  const rows: SummaryRow[] = [
+    { label: 'Part', value: manifest.part },
+    { label: 'Model', value: describeHead(head) },
+    { label: 'Input size', value: `${features.inputSize} px` },
+    { label: 'Scales', value: features.scales.join(', ') },
+    { label: 'Flow taps', value: features.taps.join(', ') },
+    ...head.gaussians.map((g, i) => ({
+      label: `Gaussian ${i}`,
+      value: `${g.dims} dims (${g.reduction ?? 'random-projection'}) on ${(g.taps ?? features.taps).join(', ')} at scales ${(g.scales ?? features.scales).join(', ')}`,
+    })),
+    { label: 'Scoring', value: `${scoring.combine}; heat map from ${heatMapOf(scoring)}; smoothing σ ${scoring.mapSmoothingSigma} px` },
+    { label: 'Head size', value: mib(headBytes) },
+    { label: 'Image threshold', value: formatScore(manifest.thresholds.image) },
+    { label: 'Pixel threshold', value: formatScore(manifest.thresholds.pixel) },
+    { label: 'Threshold rule', value: manifest.thresholds.rule },
+    { label: 'Revision', value: manifest.revision ? String(manifest.revision) : '1 (as trained)' },
+  ];
+  // older or hand-written manifests may lack a training record
+  const training = manifest.training as PartManifest['training'] | undefined;
+  if (training) {
+    rows.push(
+      { label: 'Trained', value: formatDate(training.date) },
+      { label: 'Data', value: training.data },
+      { label: 'Images', value: `${training.trainImages} for training, ${training.validationImages} held out` },
+      { label: 'Epochs', value: String(training.epochs) },
+      { label: 'Best epoch', value: String(training.bestEpoch) },
+      { label: 'Training time', value: `${Math.round(training.seconds)} s` },
+    );
+  }
+  return rows;
+}
+
+/** The manifest with an image threshold set in the app: a new revision that says where it came from. */
+export function withImageThreshold(manifest: PartManifest, threshold: number): PartManifest {
+  if (!Number.isFinite(threshold)) throw new Error(`a threshold must be a number (got ${threshold})`);
+  return {
+    ...manifest,
+    thresholds: { ...manifest.thresholds, image: threshold, rule: 'set in the app' },
+    revision: (manifest.revision ?? 1) + 1,
+  };
+}

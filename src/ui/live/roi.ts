@@ -1,0 +1,49 @@
+/**
+ * The region of interest: a box drawn on the live picture, kept as fractions of the picture (0…1) so it
+ * stays on the same part of the scene whatever resolution the camera gives. Pure.
+ */
+import type { FrameRegion } from '../../../workers/inspector-api';
+
+/** A box in fractions of the picture: left, top, width, height. */
+export interface Roi {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** A box narrower or lower than this (a fraction of the picture) is a slip of the finger, not a region. */
+export const MIN_ROI_SIDE = 0.02;
+
+const unit = (v: number) => Math.min(1, Math.max(0, v));
+
+/** Where a pointer is on a picture drawn in `box` (client pixels), as fractions, clamped to the picture. */
+export function pointOnPicture(clientX: number, clientY: number, box: { left: number; top: number; width: number; height: number }): Point {
+  return { x: unit((clientX - box.left) / box.width), y: unit((clientY - box.top) / box.height) };
+}
+
+/** The box spanned by two corners dragged in any direction; null when it is too small to be meant. */
+export function roiFromCorners(a: Point, b: Point): Roi | null {
+  const x = unit(Math.min(a.x, b.x));
+  const y = unit(Math.min(a.y, b.y));
+  const width = unit(Math.max(a.x, b.x)) - x;
+  const height = unit(Math.max(a.y, b.y)) - y;
+  return width < MIN_ROI_SIDE || height < MIN_ROI_SIDE ? null : { x, y, width, height };
+}
+
+/** The region of a `width` × `height` frame a box covers (frame pixels); null (the whole frame) for no box. */
+export function regionInFrame(roi: Roi | null, width: number, height: number): FrameRegion | null {
+  return roi && { x: roi.x * width, y: roi.y * height, width: roi.width * width, height: roi.height * height };
+}
+
+/** A region of a picture of size `from`, on the same picture drawn at size `to`. */
+export function rescaleRegion(region: FrameRegion, from: { width: number; height: number }, to: { width: number; height: number }): FrameRegion {
+  const kx = to.width / from.width;
+  const ky = to.height / from.height;
+  return { x: region.x * kx, y: region.y * ky, width: region.width * kx, height: region.height * ky };
+}

@@ -1,0 +1,88 @@
+/**
+ * The page's handle on the teaching worker, started on first use. Cancelling a run ends the worker at
+ * once (an ONNX step cannot be interrupted from outside, and its memory goes with it); a crashed worker
+ * fails the calls in flight with a message. Either way the next call starts a fresh worker, and a run
+ * goes on from its last checkpoint when asked to.
+ */
+import * as Comlink from 'comlink';
+import type { ExaminedPhoto, ScoredPhoto, TaughtPart, TeachListener, TeachRequest } from '../../workers/teacher-api';
+import type { TeacherWorkerApi } from '../../workers/teacher.worker';
+import { addressSettings } from './inspector-client';
+
+interface Live {
+  worker: Worker;
+  api: Comlink.Remote<TeacherWorkerApi>;
+  /** Rejects when the worker dies or is ended. */
+  ended: Promise<never>;
+  end(error: Error): void;
+}
+
+export class TeachingStoppedError extends Error {}
+
+function start(): Live {
+  const worker = new Worker(new URL('../../workers/teacher.worker.ts', import.meta.url), { type: 'module' });
+  const api = Comlink.wrap<TeacherWorkerApi>(worker);
+  const { threads } = addressSettings();
+  if (threads) void api.setThreads(threads);
+  let fail!: (e: Error) => void;
+  const ended = new Promise<never>((_, reject) => (fail = reject));
+  ended.catch(() => undefined);
+  const live: Live = {
+    worker,
+    api,
+    ended,
+    end: (error) => {
+      worker.terminate();
+      fail(error);
+    },
+  };
+  worker.addEventListener('error', (e) => live.end(new TeachingStoppedError(`the teaching worker crashed (${e.message || 'uncaught error'})`)));
+  worker.addEventListener('messageerror', () => live.end(new TeachingStoppedError('the teaching worker crashed (a message could not be read)')));
+  return live;
+}
+
+export class TeacherClient {
+  private live: Live | null = null;
+
+  /** Runs one call on the worker (started if need be), failing it if the worker ends meanwhile. */
+  private call<T>(f: (api: Comlink.Remote<TeacherWorkerApi>) => Promise<T>): Promise<T> {
+    const live = (this.live ??= start());
+    const ended = live.ended.catch((e: unknown) => {
+      if (this.live === live) this.live = null;
+      throw e;
+    });
+    return Promise.race([f(live.api), ended]);
+  }
+
+  /** Checks a good photo: that it decodes, its size, its content hash, a thumbnail. */
+  examine(photo: Blob, name: string, inputSize: number): Promise<ExaminedPhoto> {
+    return this.call((api) => api.examine(photo, name, inputSize));
+  }
+
+  /** Teaches a part (the backend from `?backend=` unless the request says otherwise); reports through `listener`. */
+  teach(request: Omit<TeachRequest, 'backend'>, listener: TeachListener): Promise<TaughtPart> {
+    return this.call((api) => api.teach({ ...request, backend: addressSettings().backend }, Comlink.proxy(listener)));
+  }
+
+  /** Scores a photo with the part taught last. */
+  score(photo: Blob, name: string): Promise<ScoredPhoto> {
+    return this.call((api) => api.score(photo, name));
+  }
+
+  /** Ends whatever the worker is doing, at once; the calls in flight fail with a TeachingStoppedError. */
+  stop(why: string): void {
+    this.live?.end(new TeachingStoppedError(why));
+    this.live = null;
+  }
+
+  /** Diagnostics: loses the GPU under a WebGPU run (used by the end-to-end tests). */
+  loseGpu(): Promise<void> {
+    return this.call((api) => api.loseGpu());
+  }
+}
+
+export const teacher = new TeacherClient();
+
+// for plant automation and the benchmarks: the same client the page uses
+const page = globalThis as { patchflow?: Record<string, unknown> };
+page.patchflow = { ...page.patchflow, teacher };

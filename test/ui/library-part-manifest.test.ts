@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { PRESETS } from '../../src/engine/patchflow/manifest';
+import { describeHead, formatScore, summarizeManifest, withImageThreshold } from '../../src/ui/library/part-manifest';
+import { manifestOf } from './library-fixtures';
+
+describe('summarizeManifest', () => {
+  const rows = Object.fromEntries(summarizeManifest(manifestOf('bottle'), 22.2 * 2 ** 20).map((r) => [r.label, r.value]));
+
+  it('says how the model is built and how it judges', () => {
+    expect(rows).toMatchObject({
+      Part: 'bottle',
+      Model: 'position-aware flow (1 step, 128 channels) + 2 Gaussian companions',
+      'Input size': '256 px',
+      Scales: '1, 0.5, 0.25',
+      'Flow taps': 's8_block, s16_block, s32_block',
+      'Gaussian 0': '64 dims (random-channels) on s8_block, s8_expand at scales 1',
+      'Gaussian 1': '32 dims (random-channels) on s8_expand, s16_expand, s32_head at scales 1, 0.5, 0.25',
+      Scoring: 'agreement; heat map from gaussian.0; smoothing σ 4 px',
+      'Head size': '22.2 MiB',
+      'Image threshold': '2.346',
+      'Pixel threshold': '4.5',
+      'Threshold rule': 'calibrated',
+      Revision: '1 (as trained)',
+    });
+  });
+
+  it('gives the training record', () => {
+    expect(rows).toMatchObject({
+      Trained: '2025-03-01 09:12',
+      Data: 'bottle',
+      Images: '178 for training, 31 held out',
+      Epochs: '10',
+      'Best epoch': '7',
+      'Training time': '46 s',
+    });
+  });
+
+  it('leaves out a training record the manifest lacks', () => {
+    const labels = summarizeManifest(manifestOf('x', { training: undefined }), 1).map((r) => r.label);
+    expect(labels).not.toContain('Trained');
+    expect(labels).toContain('Revision');
+  });
+});
+
+describe('describeHead', () => {
+  it("describes the paper's plain flow", () => {
+    expect(describeHead(PRESETS.paper().head)).toBe('flow (1 step, 128 channels)');
+  });
+});
+
+describe('formatScore', () => {
+  it('keeps four significant digits', () => {
+    expect(formatScore(12.3456)).toBe('12.35');
+    expect(formatScore(0.000123456)).toBe('0.0001235');
+  });
+});
+
+describe('withImageThreshold', () => {
+  it('writes a new revision with the threshold and where it came from, leaving the original alone', () => {
+    const original = manifestOf('bottle');
+    const edited = withImageThreshold(original, 3.5);
+    expect(edited.thresholds).toEqual({ image: 3.5, pixel: 4.5, rule: 'set in the app' });
+    expect(edited.revision).toBe(2);
+    expect(withImageThreshold(edited, 3).revision).toBe(3);
+    expect(original.thresholds.image).toBe(2.345678);
+    expect(original.revision).toBeUndefined();
+  });
+
+  it('refuses a threshold that is not a number', () => {
+    expect(() => withImageThreshold(manifestOf('bottle'), Number.NaN)).toThrow(/must be a number/);
+  });
+});

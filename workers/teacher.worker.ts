@@ -1,0 +1,108 @@
+/**
+ * The browser's teaching worker: a thin comlink façade over the engine's trainer. The page hands it good
+ * photos (Blobs) and the run's settings; it decodes them with the browser's decoders, trains on
+ * onnxruntime-web (WebGPU, its state kept on the GPU between steps, or WASM) and reports progress and a
+ * checkpoint per epoch. A GPU that fails mid-run hands the run to WASM, which goes on from the last
+ * checkpoint. The taught model stays loaded here to score held-out and validation photos.
+ */
+import * as Comlink from 'comlink';
+import * as ort from 'onnxruntime-web';
+import { sha256Hex } from '../src/engine/backbone/provision';
+import { packPartPackage, readPartPackage } from '../src/engine/patchflow/part-package';
+import { PartModel } from '../src/engine/patchflow/pipeline';
+import { webGpuUnavailable, webRuntime, wasmThreads, type WebBackend } from '../src/engine/runtime/web';
+import { trainDefaults, trainPartModel, type TrainOptions, type TrainedModel } from '../src/engine/train/trainer';
+import { decodePhoto, decodePixels } from './decode-photo';
+import { THUMBNAIL_SIZE, type Environment } from './inspector-api';
+import { servedBackbone } from './served-backbone';
+import type { ExaminedPhoto, ScoredPhoto, TaughtPart, TeachListener, TeachRequest } from './teacher-api';
+
+let threads = wasmThreads();
+/** The model taught last, loaded for scoring photos. */
+let taught: PartModel | undefined;
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const runtimeFor = (backend: WebBackend) => webRuntime(backend, { threads });
+
+/** Trains on WebGPU where the request allows and an adapter exists; on WASM otherwise, or from where WebGPU failed. */
+async function teachOn(request: TeachRequest, listener: TeachListener, train: (backend: WebBackend) => Promise<TrainedModel>, resumedAt: () => number) {
+  if (request.backend !== 'wasm') {
+    const unavailable = await webGpuUnavailable();
+    if (unavailable && request.backend === 'webgpu') throw new Error(`WebGPU unavailable: ${unavailable}`);
+    if (!unavailable) {
+      listener.backend('webgpu', null);
+      try {
+        return { trained: await train('webgpu'), backend: 'webgpu' as const };
+      } catch (e) {
+        if (request.backend === 'webgpu') throw e;
+        const epoch = resumedAt();
+        listener.backend('wasm', `WebGPU failed: ${message(e)}; training goes on on WASM from ${epoch ? `epoch ${epoch + 1}` : 'the start'}`);
+      }
+    } else listener.backend('wasm', `WebGPU unavailable: ${unavailable}; training on WASM`);
+  } else listener.backend('wasm', null);
+  return { trained: await train('wasm'), backend: 'wasm' as const };
+}
+
+const api = {
+  async environment(): Promise<Environment> {
+    return { webgpuUnavailable: await webGpuUnavailable(), crossOriginIsolated: globalThis.crossOriginIsolated, threads };
+  },
+
+  /** WASM threads for this worker's sessions; onnxruntime-web reads it once, before the first session. */
+  setThreads(n: number): void {
+    threads = Math.max(1, Math.min(n, wasmThreads()));
+  },
+
+  /** Checks that a photo decodes; its size, content hash (duplicates) and a thumbnail. */
+  async examine(photo: Blob, name: string, inputSize: number): Promise<ExaminedPhoto> {
+    const [decoded, sha256] = await Promise.all([decodePhoto(photo, name, inputSize, THUMBNAIL_SIZE), photo.arrayBuffer().then((b) => sha256Hex(new Uint8Array(b)))]);
+    const out: ExaminedPhoto = { width: decoded.width, height: decoded.height, sha256, thumbnail: decoded.thumbnail };
+    return Comlink.transfer(out, [out.thumbnail]);
+  },
+
+  /** Teaches a part; resolves with the new model, which stays loaded here for `score`. */
+  async teach(request: TeachRequest, listener: TeachListener): Promise<TaughtPart> {
+    const backbone = await servedBackbone();
+    const images = await Promise.all(request.photos.map(async (p) => ({ name: p.name, bytes: new Uint8Array(await p.photo.arrayBuffer()) })));
+    let last = request.resumeFrom;
+    const options = (): TrainOptions => ({
+      ...trainDefaults(),
+      part: request.part,
+      dataLabel: request.dataLabel,
+      settings: request.settings,
+      epochs: request.epochs,
+      seed: request.seed,
+      decode: (bytes, label, size) => decodePixels(new Blob([bytes as Uint8Array<ArrayBuffer>]), label, size),
+      onProgress: (p) => void listener.progress(p),
+      resumeFrom: last ?? undefined,
+      onCheckpoint: async (c) => {
+        await listener.checkpoint(c);
+        last = c;
+      },
+    });
+    const { trained, backend } = await teachOn(request, listener, (b) => trainPartModel(runtimeFor(b), backbone, images, options()), () => last?.epoch ?? 0);
+    const pkg = await readPartPackage([{ name: `${request.part}.zip`, bytes: packPartPackage(trained.manifest, trained.head) }]);
+    const previous = taught;
+    taught = await PartModel.load(runtimeFor(backend), backbone, pkg.manifest, pkg.head);
+    await previous?.release();
+    return { pkg, heldOut: trained.heldOut, backend };
+  },
+
+  /** Scores a photo with the model taught last: its score and heat map. */
+  async score(photo: Blob, name: string): Promise<ScoredPhoto> {
+    if (!taught) throw new Error('no part model has been taught in this session');
+    const image = await decodePixels(photo, name, taught.manifest.settings.features.inputSize);
+    const r = await taught.inspect(image);
+    const out: ScoredPhoto = { score: r.score, anomalyMap: r.anomalyMap, mapWidth: r.mapWidth, mapHeight: r.mapHeight };
+    return Comlink.transfer(out, [out.anomalyMap.buffer]);
+  },
+
+  /** Diagnostics: destroys the GPU device under a WebGPU run, as a lost GPU would (used by the end-to-end tests). */
+  async loseGpu(): Promise<void> {
+    ((await ort.env.webgpu.device) as { destroy(): void }).destroy();
+  },
+};
+
+export type TeacherWorkerApi = typeof api;
+
+Comlink.expose(api);
