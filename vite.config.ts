@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
 
@@ -8,9 +8,18 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+// index.html's Content-Security-Policy forbids inline styles; the dev server injects each CSS module as a
+// <style> element, so there (only there) the policy allows them
+const devInlineStyles: Plugin = {
+  name: 'dev-inline-styles',
+  apply: 'serve',
+  transformIndexHtml: (html) => html.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+};
+
 export default defineConfig({
   plugins: [
     react(),
+    devInlineStyles,
     // Offline on the shop floor: the service worker precaches the app shell, onnxruntime's .wasm, the
     // backbone and the shipped part models, so after one visit the app installs and inspects without a server.
     VitePWA({

@@ -113,7 +113,7 @@ export async function badPhotos(dir: string): Promise<Record<string, string>> {
 export async function openWithBottle(page: Page, url = '/'): Promise<string> {
   await page.goto(url);
   const part = page.getByLabel('Part', { exact: true });
-  await expect(part.locator('option', { hasText: 'bottle' })).toHaveCount(1, { timeout: 60_000 });
+  await expect(part.locator('option', { hasText: 'bottle' })).toHaveCount(1, { timeout: 180_000 });
   await part.selectOption({ label: await part.locator('option', { hasText: 'bottle' }).first().innerText() });
   const backend = page.getByTestId('backend');
   await expect(backend).toHaveAttribute('data-backend', /webgpu|wasm/, { timeout: 300_000 });

@@ -15,9 +15,10 @@ import { decodeImage } from '../engine/image/decode-node';
 import { PartModel } from '../engine/patchflow/pipeline';
 import { readPartPackage } from '../engine/patchflow/part-package';
 import type { Runtime } from '../engine/runtime';
+import type { LoadedBackbone } from '../engine/backbone/manifest';
 import { percentile } from './bench';
 import { demoPartsDir } from './demo-parts';
-import { saveModel } from './model-files';
+import { packageName, saveModel } from './model-files';
 import { repoRoot, sharedDir } from './paths';
 import { ensureBackbone, loadBackbone } from './provision-backbone';
 import { trainCommand } from './train';
@@ -37,10 +38,11 @@ const median = (v: number[]) => percentile(v, 0.5);
 const p90 = (v: number[]) => percentile(v, 0.9);
 const fmt = (v: number) => v.toFixed(1).padStart(7);
 
-async function serve(): Promise<() => void> {
-  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { cwd: repoRoot(), stdio: 'ignore', detached: true });
+/** Serves the built app on `port` (vite preview); returns how to stop it. */
+export async function serve(port = PORT): Promise<() => void> {
+  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: repoRoot(), stdio: 'ignore', detached: true });
   for (let i = 0; i < 150; i++) {
-    if (await fetch(`http://127.0.0.1:${PORT}/`).then((r) => r.ok, () => false)) return () => process.kill(-server.pid!);
+    if (await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false)) return () => process.kill(-server.pid!);
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error('vite preview did not start');
@@ -98,18 +100,27 @@ async function pageBatch(browser: Browser, files: string[]): Promise<number> {
   }
 }
 
+/** The production build the benches drive. */
+export function buildApp(): void {
+  console.log('building the app (vite build)…');
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: repoRoot(), stdio: 'inherit' });
+}
+
+/** A bench's model of `part` (photos in `data`) trained with `preset`: trained once, then kept in runs/bench-browser-<preset>. */
+export async function presetPackage(runtime: Runtime, backbone: LoadedBackbone, data: string, part: string, preset: string): Promise<string> {
+  const dir = path.join(repoRoot(), 'runs', `bench-browser-${preset}`);
+  const zip = path.join(dir, `${packageName(part)}.zip`);
+  if (existsSync(zip)) return zip;
+  return saveModel(dir, await trainCommand(runtime, backbone, { data, preset, part, quiet: true }));
+}
+
 export async function benchBrowserCommand(runtime: Runtime, options: { webgpu?: boolean }): Promise<void> {
   const bottle = path.join(sharedDir(), 'datasets', 'mvtec_bottle_512');
   const shipped = path.join(demoPartsDir(), 'bottle.zip');
   if (!existsSync(bottle) || !existsSync(shipped)) throw new Error(`the browser bench needs ${bottle} and the demo model ${shipped} (npm run setup)`);
   const backbone = await loadBackbone((await ensureBackbone()).dir);
-  const fastDir = path.join(repoRoot(), 'runs', 'bench-browser-fast');
-  const fastZip = existsSync(path.join(fastDir, 'bottle.zip'))
-    ? path.join(fastDir, 'bottle.zip')
-    : await saveModel(fastDir, await trainCommand(runtime, backbone, { data: bottle, preset: 'fast', part: 'bottle', quiet: true }));
-
-  console.log('building the app (vite build)…');
-  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: repoRoot(), stdio: 'inherit' });
+  const fastZip = await presetPackage(runtime, backbone, bottle, 'bottle', 'fast');
+  buildApp();
   // the bench's own files beside the build (after it, so the service worker does not precache them)
   const benchDir = path.join(repoRoot(), 'dist', 'bench');
   mkdirSync(benchDir, { recursive: true });

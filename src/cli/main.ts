@@ -10,6 +10,10 @@ import { ruleOf, trainCommand, type TrainArgs } from './train';
 import { MAP_COMBINATIONS, SCORE_RULES, heatMapRule } from '../engine/patchflow/scores';
 import { benchCommand } from './bench';
 import { benchBrowserCommand } from './bench-browser';
+import { benchHistoryCommand } from './bench-history';
+import { benchLiveCommand } from './bench-live';
+import { benchBackboneQuantCommand } from './bench-backbone-quant';
+import { backboneVariant } from '../engine/backbone/provision';
 import { demoPartsDir, ensureDemoParts } from './demo-parts';
 
 const USAGE = `usage:
@@ -19,9 +23,13 @@ const USAGE = `usage:
                    [--adapter-constraint none|fixed-norm|frozen|unit-variance] [--position-channels N]
                    [--gaussians none|TAPS[@SCALES]:DIMS:REDUCTION[;...]]   e.g. s8_block+s8_expand@1:64:random-channels
                    [--combine flow|gaussian|mean|max|agreement|gaussian.I] [--heat-map flow|gaussian|mean|max|gaussian.I]
-  npm run eval  -- --data DIR --model DIR [--json FILE] [--combine RULE] [--heat-map RULE]
+                   [--backbone float|int8]
+  npm run eval  -- --data DIR --model DIR [--json FILE] [--combine RULE] [--heat-map RULE] [--backbone float|int8]
   npm run bench -- [--data DIR] [--preset NAME]   training time, latency and memory on MVTec bottle
-  npm run bench -- --browser [--webgpu]          the app's speed in headless Chromium beside onnxruntime-node`;
+  npm run bench -- --browser [--webgpu]          the app's speed in headless Chromium beside onnxruntime-node
+  npm run bench -- --history                     100 000 history records in headless Chromium: insert rate, opening the History view filtered
+  npm run bench -- --live [--webgpu]             sustained live inspection (fake camera) in headless Chromium, default and live preset
+  npm run bench -- --backbone-quant               int8 (QDQ) against float backbone: speed (Chromium WASM, Node), accuracy`;
 
 const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean);
 const num = (v: string | undefined, name: string) => {
@@ -42,7 +50,7 @@ async function main(argv: string[]): Promise<void> {
       steps: { type: 'string' }, crop: { type: 'string' }, quiet: { type: 'boolean' }, preset: { type: 'string' },
       'adapter-constraint': { type: 'string' }, 'position-channels': { type: 'string' }, gaussians: { type: 'string' },
       combine: { type: 'string' }, 'heat-map': { type: 'string' }, optional: { type: 'boolean' },
-      browser: { type: 'boolean' }, webgpu: { type: 'boolean' },
+      browser: { type: 'boolean' }, webgpu: { type: 'boolean' }, live: { type: 'boolean' }, backbone: { type: 'string' }, 'backbone-quant': { type: 'boolean' }, history: { type: 'boolean' },
     },
   });
   const require = (v: string | undefined, flag: string) => {
@@ -50,6 +58,7 @@ async function main(argv: string[]): Promise<void> {
     return v;
   };
   const runtime = nodeRuntime();
+  const variant = backboneVariant(values.backbone ?? 'float');
   switch (command) {
     case 'setup': {
       let backbone;
@@ -76,7 +85,7 @@ async function main(argv: string[]): Promise<void> {
         preset: values.preset, adapterConstraint: values['adapter-constraint'], positionChannels: num(values['position-channels'], 'position-channels'),
         gaussians: values.gaussians, combine: values.combine, heatMap: values['heat-map'],
       };
-      const backbone = await loadBackbone((await ensureBackbone()).dir);
+      const backbone = await loadBackbone((await ensureBackbone({ variant })).dir);
       const model = await trainCommand(runtime, backbone, args);
       const zip = await saveModel(out, model);
       const t = model.manifest.training;
@@ -84,7 +93,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'eval': {
-      const backbone = await loadBackbone((await ensureBackbone()).dir);
+      const backbone = await loadBackbone((await ensureBackbone({ variant })).dir);
       const { manifest, head } = readModel(require(values.model, 'model'));
       // re-scoring a trained model under another rule needs no retraining: the head keeps every map
       const scoring = manifest.settings.scoring;
@@ -100,7 +109,10 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'bench':
-      if (values.browser) await benchBrowserCommand(runtime, { webgpu: values.webgpu });
+      if (values.live) await benchLiveCommand(runtime, { webgpu: values.webgpu });
+      else if (values.browser) await benchBrowserCommand(runtime, { webgpu: values.webgpu });
+      else if (values['backbone-quant']) await benchBackboneQuantCommand(runtime);
+      else if (values.history) await benchHistoryCommand();
       else await benchCommand(runtime, values.data, values.preset);
       return;
     default:

@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { registerOffline } from './app/offline';
+import { startRecords } from './records/start';
 import './styles.css';
 
 createRoot(document.getElementById('root')!).render(
@@ -11,3 +12,4 @@ createRoot(document.getElementById('root')!).render(
 );
 
 registerOffline();
+startRecords();

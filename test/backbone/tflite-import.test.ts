@@ -2,43 +2,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sharedDir } from '../../src/cli/paths';
-import { loadBackbone, provisionBackbone } from '../../src/cli/provision-backbone';
+import * as ort from 'onnxruntime-node';
+import { REFERENCE_LABELS, classifyReferencePhotos, defaultSourceDir, loadBackbone, provisionBackbone, relativeDifference } from '../../src/cli/provision-backbone';
 import type { LoadedBackbone } from '../../src/engine/backbone/manifest';
-import { MOBILENET_V2 } from '../../src/engine/backbone/provision';
+import { MOBILENET_V2, MOBILENET_V2_VARIANTS } from '../../src/engine/backbone/provision';
 import { TfliteFormatError, readTflite } from '../../src/engine/backbone/tflite';
 import { importTflite } from '../../src/engine/backbone/tflite-import';
 import { decodeImage } from '../../src/engine/image/decode-node';
-import { compose, extractSubgraph, type Graph } from '../../src/engine/onnx/graph';
-import { serializeModel } from '../../src/engine/onnx/serialize';
-import { buildPreprocessGraph, preprocessFeeds } from '../../src/engine/patchflow/preprocess';
+import { extractSubgraph } from '../../src/engine/onnx/graph';
+import { parseModel, serializeModel } from '../../src/engine/onnx/serialize';
+import { IMAGE_OUTPUT, buildPreprocessGraph, preprocessFeeds } from '../../src/engine/patchflow/preprocess';
 import { runSession } from '../../src/engine/runtime';
 import { nodeRuntime } from '../../src/engine/runtime/node';
 
-const modelDir = path.join(sharedDir(), 'models', 'mobilenet_v2');
+const modelDir = defaultSourceDir();
 const tflitePath = path.join(modelDir, MOBILENET_V2.file);
 const present = existsSync(tflitePath);
 if (!present) console.warn(`skipping backbone import tests: ${tflitePath} not found (set PATCHFLOW_SHARED to the shared data folder)`);
 
 const runtime = nodeRuntime();
 const silent = () => {};
-
-/** Top-1 label of each test photo, with the classifier composed behind the preprocess graph at 224. */
-async function classify(graph: Graph, logits: string, scale: [number, number, number], offset: [number, number, number]): Promise<Record<string, string>> {
-  const labels = readFileSync(path.join(modelDir, 'imagenet_labels.txt'), 'utf8').trimEnd().split('\n');
-  // the whole photo squashed to 224², as the reference (Coral) classifier feeds it
-  const pre = buildPreprocessGraph({ inputSize: 224, centerCrop: null, scale, offset });
-  const session = await runtime.createSession(serializeModel(compose(pre, extractSubgraph(graph, [logits]), { image: 'image' }, { prefix: '' })));
-  const top1: Record<string, string> = {};
-  for (const name of ['cat', 'bird', 'grace_hopper', 'dragonfly']) {
-    const image = await decodeImage(new Uint8Array(readFileSync(path.join(modelDir, 'test-images', `${name}.png`))), name, 224);
-    const out = (await runSession(runtime, session, preprocessFeeds(image, { inputSize: 224, centerCrop: null })))[logits];
-    expect(out.dims).toEqual([1, labels.length]); // 1001 logits, index 0 = background, as the label file
-    const l = out.data as Float32Array;
-    top1[name] = labels[l.indexOf(Math.max(...l))].split(',')[0];
-  }
-  return top1;
-}
 
 describe.skipIf(!present)('MobileNetV2 from TFLite', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'patchflow-backbone-'));
@@ -52,7 +35,7 @@ describe.skipIf(!present)('MobileNetV2 from TFLite', () => {
 
   it('writes a manifest with the input normalisation, taps and classifier', () => {
     const m = backbone.manifest;
-    expect(m.id).toBe('mobilenet_v2_1.0_224_tf2_ptq');
+    expect(m.id).toBe(MOBILENET_V2_VARIANTS.float.id);
     expect(m.source.sha256).toBe(MOBILENET_V2.sha256);
     // uint8 input with scale 1/127.5 and zero point 127
     expect(m.input.scale[0]).toBeCloseTo(1 / 127.5, 9);
@@ -65,9 +48,7 @@ describe.skipIf(!present)('MobileNetV2 from TFLite', () => {
 
   it('classifies the four reference photos', async () => {
     const { graph, manifest } = backbone;
-    expect(await classify(graph, manifest.classifier!.output, manifest.input.scale, manifest.input.offset)).toEqual({
-      cat: 'Egyptian cat', bird: 'chickadee', grace_hopper: 'military uniform', dragonfly: 'dragonfly',
-    });
+    expect(await classifyReferencePhotos(runtime, graph, manifest.classifier!.output, manifest.input, modelDir)).toEqual(REFERENCE_LABELS);
   });
 
   it('gives every tap ceil(size/stride) cells at any input size and batch', async () => {
@@ -130,8 +111,63 @@ describe.skipIf(!present)('MobileNetV2 from TFLite', () => {
     const imported = importTflite(readTflite(new Uint8Array(readFileSync(slim))), { outputs: { logits: 'MobilenetV2/Logits/Squeeze1' } });
     const { scale, offset } = imported.input;
     expect([scale, offset]).toEqual([1 / 128, -1]);
-    expect(await classify(imported.graph, 'logits', [scale, scale, scale], [offset, offset, offset])).toEqual({
-      cat: 'Egyptian cat', bird: 'chickadee', grace_hopper: 'military uniform', dragonfly: 'dragonfly',
+    expect(await classifyReferencePhotos(runtime, imported.graph, 'logits', { scale: [scale, scale, scale], offset: [offset, offset, offset] }, modelDir)).toEqual(REFERENCE_LABELS);
+  });
+
+  describe('as int8 (QDQ)', () => {
+    let int8: LoadedBackbone;
+
+    beforeAll(async () => {
+      await provisionBackbone({ sourceDir: modelDir, outDir: path.join(tmp, 'int8'), variant: 'int8', log: silent });
+      int8 = await loadBackbone(path.join(tmp, 'int8'));
+    });
+
+    it('keeps the file\'s integers: int8 weights behind DequantizeLinear, activations rounded to uint8 grids', () => {
+      const m = int8.manifest;
+      expect(m.id).toBe(MOBILENET_V2_VARIANTS.int8.id);
+      expect(m.sha256).not.toBe(backbone.manifest.sha256);
+      expect({ ...m, id: '', sha256: '', source: { ...m.source, description: '' } }).toEqual({
+        ...backbone.manifest, id: '', sha256: '', source: { ...backbone.manifest.source, description: '' },
+      });
+      const { graph } = int8;
+      const dequantised = graph.nodes.filter((n) => n.op === 'DequantizeLinear').map((n) => graph.initializers.get(n.inputs[0]));
+      // every conv's weights (the 1001-way classifier is a 1×1 conv), per channel, and their int32 biases
+      expect(dequantised.filter((t) => t?.dtype === 'int8' && t.dims.length === 4).length).toBe(53);
+      expect(dequantised.filter((t) => t?.dtype === 'int32').length).toBe(53);
+      const ops = (op: string) => graph.nodes.filter((n) => n.op === op).length;
+      expect(ops('QuantizeLinear')).toBeGreaterThanOrEqual(65); // one per computed quantised tensor
+      expect(ops('Clip')).toBe(35); // the fused ReLU6s stay: onnxruntime drops each into the grid of its QuantizeLinear
+    });
+
+    it('runs on onnxruntime\'s integer kernels: every conv a QLinearConv, every residual add a QLinearAdd', async () => {
+      const optimised = path.join(tmp, 'int8-optimised.onnx');
+      const session = await ort.InferenceSession.create(serializeModel(int8.graph), { graphOptimizationLevel: 'extended', optimizedModelFilePath: optimised });
+      await session.release();
+      const ops = parseModel(new Uint8Array(readFileSync(optimised))).graph.nodes.map((n) => n.op);
+      const count = (op: string) => ops.filter((o) => o === op).length;
+      expect([count('QLinearConv'), count('QLinearAdd'), count('Conv'), count('Add')]).toEqual([53, 10, 0, 0]);
+    });
+
+    it('classifies the four reference photos as the float import does', async () => {
+      const { graph, manifest } = int8;
+      expect(await classifyReferencePhotos(runtime, graph, manifest.classifier!.output, manifest.input, modelDir)).toEqual(REFERENCE_LABELS);
+    });
+
+    it('gives taps within the int8 grids\' rounding of the float ones', async () => {
+      const taps = backbone.manifest.taps.map((t) => t.output);
+      const sessions = await Promise.all([backbone, int8].map((b) => runtime.createSession(serializeModel(extractSubgraph(b.graph, taps)))));
+      const { scale, offset } = backbone.manifest.input;
+      const pre = await runtime.createSession(serializeModel(buildPreprocessGraph({ inputSize: 256, centerCrop: null, scale, offset })));
+      const worst: Record<string, number> = {};
+      for (const name of Object.keys(REFERENCE_LABELS)) {
+        const photo = await decodeImage(new Uint8Array(readFileSync(path.join(modelDir, 'test-images', `${name}.png`))), name, 256);
+        const image = (await runSession(runtime, pre, preprocessFeeds(photo, { inputSize: 256, centerCrop: null })))[IMAGE_OUTPUT];
+        const [float, quantised] = await Promise.all(sessions.map((s) => runSession(runtime, s, { [backbone.manifest.input.name]: image })));
+        for (const t of taps) worst[t] = Math.max(worst[t] ?? 0, relativeDifference(quantised[t].data as Float32Array, float[t].data as Float32Array));
+      }
+      // measured 0.07 (s8_expand) to 0.16 (s32_head): the rounding of 17 blocks adds up with depth; 0 would mean no int8 at all
+      for (const t of taps) expect(worst[t], t).toBeGreaterThan(0.02);
+      for (const t of taps) expect(worst[t], t).toBeLessThan(0.2);
     });
   });
 });

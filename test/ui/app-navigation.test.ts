@@ -7,6 +7,10 @@ describe('sectionOf', () => {
     expect(sectionOf('#/library')).toBe('library');
   });
 
+  it('leaves a query after the section to the section', () => {
+    expect(sectionOf('#history?part=bottle&verdict=fail')).toBe('history');
+  });
+
   it('falls back to Inspect for an empty or unknown hash', () => {
     expect(sectionOf('')).toBe('inspect');
     expect(sectionOf('#nowhere')).toBe('inspect');

@@ -6,19 +6,37 @@ import { parseModel, serializeModel } from '../onnx/serialize';
 import type { Graph } from '../onnx/graph';
 import type { BackboneManifest, BackboneTap, LoadedBackbone } from './manifest';
 import { BuiltinOp, readTflite } from './tflite';
-import { findTensor, importTflite } from './tflite-import';
+import { findTensor, importTflite, type TfliteArithmetic } from './tflite-import';
 
 export const MOBILENET_V2 = {
-  id: 'mobilenet_v2_1.0_224_tf2_ptq',
   file: 'tf2_mobilenet_v2_1.0_224_ptq.tflite',
   sha256: '5d3137241276e79c86d14a74fe43581398ae0e815191d3dba45495b810840e8c',
   url: 'https://raw.githubusercontent.com/google-coral/test_data/104342d2d3480b3e66203073dac24f4e2dbb4c41/tf2_mobilenet_v2_1.0_224_ptq.tflite',
   license: 'Apache-2.0',
-  description:
-    'MobileNetV2 1.0 224 (TF-Hub imagenet/mobilenet_v2_100_224), full-integer post-training quantised TFLite from ' +
-    'google-coral/test_data, dequantised to float32 ONNX by patchflow-inspect',
+  description: 'MobileNetV2 1.0 224 (TF-Hub imagenet/mobilenet_v2_100_224), full-integer post-training quantised TFLite from google-coral/test_data',
   nativeSize: 224,
 } as const;
+
+/**
+ * The backbones made from that file. 'float' is the app's: weights dequantised, float32 activations.
+ * 'int8' keeps the file's integer arithmetic as QDQ (tflite-import.ts); a separate id, because part
+ * models trained on one do not fit the other. docs/backbone-quantization.md measures the two.
+ */
+export const MOBILENET_V2_VARIANTS = {
+  float: { id: 'mobilenet_v2_1.0_224_tf2_ptq', arithmetic: 'float', conversion: 'dequantised to float32 ONNX' },
+  int8: {
+    id: 'mobilenet_v2_1.0_224_tf2_ptq_int8',
+    arithmetic: 'qdq',
+    conversion: 'kept integer as ONNX QuantizeLinear/DequantizeLinear (uint8 activations, per-channel int8 weights)',
+  },
+} as const satisfies Record<string, { id: string; arithmetic: TfliteArithmetic; conversion: string }>;
+
+export type BackboneVariant = keyof typeof MOBILENET_V2_VARIANTS;
+
+export function backboneVariant(name: string): BackboneVariant {
+  if (!(name in MOBILENET_V2_VARIANTS)) throw new Error(`unknown backbone '${name}' (backbones: ${Object.keys(MOBILENET_V2_VARIANTS).join(', ')})`);
+  return name as BackboneVariant;
+}
 
 /** Bumped whenever the importer's output changes, so provisioned files are rebuilt. */
 export const CONVERTER = 'patchflow-inspect/tflite-import@1';
@@ -52,8 +70,9 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Imports the MobileNetV2 TFLite file: taps + ImageNet logits, dynamic batch/height/width. */
-export async function buildMobileNetV2Backbone(tflite: Uint8Array): Promise<BuiltBackbone> {
+/** Imports the MobileNetV2 TFLite file as `variant`: taps + ImageNet logits, dynamic batch/height/width. */
+export async function buildMobileNetV2Backbone(tflite: Uint8Array, variant: BackboneVariant = 'float'): Promise<BuiltBackbone> {
+  const { id, arithmetic, conversion } = MOBILENET_V2_VARIANTS[variant];
   const model = readTflite(tflite);
   const sg = model.subgraphs[0];
   const native = MOBILENET_V2.nativeSize;
@@ -70,21 +89,22 @@ export async function buildMobileNetV2Backbone(tflite: Uint8Array): Promise<Buil
   const logits = sg.tensors[softmax.inputs[0]];
 
   const imported = importTflite(model, {
-    graphName: MOBILENET_V2.id,
+    graphName: id,
+    arithmetic,
     outputs: { ...Object.fromEntries(TAPS.map((t) => [t.name, t.tensor])), [CLASSIFIER_OUTPUT]: logits.index },
   });
   const { scale, offset } = imported.input;
-  const onnxBytes = serializeModel(imported.graph, { backbone: MOBILENET_V2.id, converter: CONVERTER });
+  const onnxBytes = serializeModel(imported.graph, { backbone: id, converter: CONVERTER });
   const manifest: BackboneManifest = {
     format: 'patchflow-inspect/backbone@1',
-    id: MOBILENET_V2.id,
+    id,
     file: BACKBONE_ONNX,
     sha256: await sha256Hex(onnxBytes),
     input: { name: imported.input.name, colorOrder: 'RGB', scale: [scale, scale, scale], offset: [offset, offset, offset], nativeSize: native },
     taps: TAPS.map(({ tensor, description, ...tap }) => ({ ...tap, output: tap.name, description: `${description}; TFLite tensor '${tensor}'` })),
     classifier: { output: CLASSIFIER_OUTPUT, classes: logits.shape[logits.shape.length - 1] },
     source: {
-      description: MOBILENET_V2.description,
+      description: `${MOBILENET_V2.description}, ${conversion} by patchflow-inspect`,
       file: MOBILENET_V2.file,
       sha256: await sha256Hex(tflite),
       url: MOBILENET_V2.url,

@@ -148,15 +148,17 @@ export class GraphBuilder {
 }
 
 /**
- * The graph with every 2-D Conv's defaulted attributes (strides, dilations, pads, group) written out.
- * The ONNX defaults mean the same maths, but onnxruntime-web's WebGPU kernels refuse a Conv without them
- * ("dilations should be 2D"), and heads saved by earlier versions have none.
+ * The graph with every 2-D Conv's and ConvTranspose's defaulted attributes (strides, dilations, pads,
+ * group, output padding) written out. The ONNX defaults mean the same maths, but onnxruntime-web's
+ * WebGPU kernels refuse a Conv without them ("dilations should be 2D"), and heads saved by earlier
+ * versions have none.
  */
 export function withExplicitConvAttributes(graph: Graph): Graph {
   const defaults: Record<string, Attr> = { strides: attr.ints([1, 1]), dilations: attr.ints([1, 1]), group: attr.i(1) };
   const noPadding: Record<string, Attr> = { pads: attr.ints([0, 0, 0, 0]) };
-  const explicit = (n: Node): Node => ({ ...n, attrs: { ...defaults, ...(n.attrs.auto_pad ? {} : noPadding), ...n.attrs } });
-  return { ...graph, nodes: graph.nodes.map((n) => (n.op === 'Conv' ? explicit(n) : n)) };
+  const transposed: Record<string, Attr> = { output_padding: attr.ints([0, 0]) };
+  const explicit = (n: Node): Node => ({ ...n, attrs: { ...defaults, ...(n.op === 'ConvTranspose' ? transposed : {}), ...(n.attrs.auto_pad ? {} : noPadding), ...n.attrs } });
+  return { ...graph, nodes: graph.nodes.map((n) => (n.op === 'Conv' || n.op === 'ConvTranspose' ? explicit(n) : n)) };
 }
 
 /** Names every value a graph reads but nobody produces (inputs, initializers, or missing). */

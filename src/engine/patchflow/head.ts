@@ -3,7 +3,7 @@
  * One builder serves inference (head.onnx), validation during training (parameters as inputs) and the
  * training forward pass that the autodiff room differentiates.
  */
-import { GraphBuilder, attr, floatTensor, type DType, type Graph, type Tensor } from '../onnx/graph';
+import { GraphBuilder, attr, floatTensor, type Graph, type Tensor } from '../onnx/graph';
 import { createRng } from '../random';
 import { aggregateAndAdapt, featureChannels, gridSize, tapLayout, type FeatureSettings, type ScaledTap } from './aggregation';
 import type { BackboneManifest } from '../backbone/manifest';
@@ -111,14 +111,9 @@ export function initHead(layout: ScaledTap[], h: HeadSettings, seed: number): Ma
   return params;
 }
 
-/** Declares the scaled taps as graph inputs and returns the float32 values the head reads. */
-function tapInputs(b: GraphBuilder, layout: ScaledTap[], batch: number | string, dtype: DType): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const t of layout) {
-    b.input(t.name, dtype, [batch, t.tap.channels, t.height, t.width]);
-    values[t.name] = dtype === 'float32' ? t.name : b.op('Cast', [t.name], { to: attr.i(1) });
-  }
-  return values;
+/** Declares the scaled taps as float32 graph inputs (the training cache converts its float16 on the host). */
+function tapInputs(b: GraphBuilder, layout: ScaledTap[], batch: number | string): Record<string, string> {
+  return Object.fromEntries(layout.map((t) => [t.name, b.input(t.name, 'float32', [batch, t.tap.channels, t.height, t.width])]));
 }
 
 function positionCondition(b: GraphBuilder, h: HeadSettings, grid: number): string | undefined {
@@ -148,8 +143,6 @@ export interface HeadGraphOptions {
   inputSize: number;
   /** Parameters and buffers baked in as initializers; those not given become graph inputs. */
   params?: Map<string, Tensor>;
-  /** Element type of the tap inputs (the training cache stores float16). */
-  tapDtype?: DType;
 }
 
 /**
@@ -159,7 +152,7 @@ export interface HeadGraphOptions {
 export function buildHeadGraph(layout: HeadLayout, h: HeadSettings, o: HeadGraphOptions): Graph {
   const b = new GraphBuilder('patchflow_head', 'head/');
   const grid = gridSize(o.inputSize);
-  const taps = tapInputs(b, headInputs(layout), 'batch', o.tapDtype ?? 'float32');
+  const taps = tapInputs(b, headInputs(layout), 'batch');
   const shapes = new Map([...headParameterShapes(layout.flow, h), ...headBufferShapes(h)]);
   for (const [name, dims] of shapes) {
     const baked = o.params?.get(name);
@@ -193,7 +186,7 @@ export interface TrainingForward {
 export function buildTrainingForward(layout: ScaledTap[], h: HeadSettings, inputSize: number, batch: number, permutations: Map<string, Tensor>): TrainingForward {
   const b = new GraphBuilder('patchflow_train', 'fwd/');
   const grid = gridSize(inputSize);
-  const taps = tapInputs(b, layout, batch, 'float16');
+  const taps = tapInputs(b, layout, batch);
   const frozen = h.adapterConstraint === 'frozen' ? [ADAPTER_WEIGHT, ADAPTER_BIAS] : [];
   const parameters = [...headParameterShapes(layout, h)].map(([name, dims]) => b.input(name, 'float32', dims)).filter((p) => !frozen.includes(p));
   for (const [name, dims] of headBufferShapes(h)) {

@@ -2,7 +2,7 @@
  * One image's way through a part model: decoded pixels → preprocess → backbone at every scale → head,
  * composed into a single ONNX graph (one session per part model), plus the verdict.
  */
-import { GraphBuilder, attr, inlineGraph, extractSubgraph, withExplicitConvAttributes, type DType, type Graph } from '../onnx/graph';
+import { GraphBuilder, inlineGraph, extractSubgraph, withExplicitConvAttributes, type Graph } from '../onnx/graph';
 import { parseModel, serializeModel } from '../onnx/serialize';
 import type { LoadedBackbone } from '../backbone/manifest';
 import type { RgbImage } from '../image/decode';
@@ -15,10 +15,10 @@ import { checkBackbone } from './part-package';
 import { IMAGE_OUTPUT, buildPreprocessGraph, preprocessFeeds, preprocessSettings } from './preprocess';
 
 /**
- * pixels [H, W, 3] uint8 → every scaled tap the head reads (as `dtype`); also returns the head's
+ * pixels [H, W, 3] uint8 → every scaled tap the head reads (float32); also returns the head's
  * layout and that list of taps.
  */
-export function buildTapGraph(backbone: LoadedBackbone, settings: ModelSettings, dtype: DType = 'float32'): { graph: Graph; layout: HeadLayout; taps: ScaledTap[] } {
+export function buildTapGraph(backbone: LoadedBackbone, settings: ModelSettings): { graph: Graph; layout: HeadLayout; taps: ScaledTap[] } {
   const layout = headLayout(settings.features, settings.head, backbone.manifest);
   const taps = headInputs(layout);
   const outputs = [...new Set(taps.map((t) => t.tap.output))];
@@ -33,10 +33,7 @@ export function buildTapGraph(backbone: LoadedBackbone, settings: ModelSettings,
   const b = new GraphBuilder('taps', 'taps/');
   const pre = inlineGraph(b, preprocess, passInputs(b, preprocess), '');
   const values = inlineGraph(b, features, { image: pre[IMAGE_OUTPUT] }, '');
-  for (const t of taps) {
-    const v = dtype === 'float32' ? values[t.name] : b.op('Cast', [values[t.name]], { to: attr.i(dtype === 'float16' ? 10 : 1) });
-    b.outputAs(v, tapOutputName(t), dtype, [1, t.tap.channels, t.height, t.width]);
-  }
+  for (const t of taps) b.outputAs(values[t.name], tapOutputName(t), 'float32', [1, t.tap.channels, t.height, t.width]);
   return { graph: b.graph, layout, taps };
 }
 
@@ -78,6 +75,9 @@ const INSPECTION_OUTPUTS = [SCORE_OUTPUTS.score, SCORE_OUTPUTS.anomalyMap];
 
 /** A loaded part model: one onnxruntime session over the composed graph. */
 export class PartModel {
+  /** The last inference asked for: a session runs one at a time (WebGPU refuses a second: "Session already started"). */
+  private running: Promise<unknown> = Promise.resolve();
+
   private constructor(
     readonly manifest: PartManifest,
     /** The head's bytes, to build the model again on another runtime (a lost GPU). */
@@ -93,9 +93,15 @@ export class PartModel {
     return new PartModel(manifest, headBytes, runtime, session);
   }
 
+  /** Scores one image; calls made while another runs wait their turn (their time excludes the wait). */
   async inspect(image: RgbImage): Promise<Inspection> {
-    const t0 = performance.now();
-    const out = await runSession(this.runtime, this.session, preprocessFeeds(image, preprocessSettings(this.manifest.settings)), INSPECTION_OUTPUTS);
+    const feeds = preprocessFeeds(image, preprocessSettings(this.manifest.settings));
+    const turn = this.running.then(async () => {
+      const t0 = performance.now();
+      return { out: await runSession(this.runtime, this.session, feeds, INSPECTION_OUTPUTS), milliseconds: performance.now() - t0 };
+    });
+    this.running = turn.catch(() => undefined);
+    const { out, milliseconds } = await turn;
     const score = (out[SCORE_OUTPUTS.score].data as Float32Array)[0];
     const map = out[SCORE_OUTPUTS.anomalyMap];
     const good = this.manifest.goodScores;
@@ -106,7 +112,7 @@ export class PartModel {
       anomalyMap: map.data as Float32Array,
       mapWidth: map.dims[3],
       mapHeight: map.dims[2],
-      milliseconds: performance.now() - t0,
+      milliseconds,
     };
   }
 

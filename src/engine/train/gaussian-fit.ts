@@ -5,22 +5,22 @@
  * Cholesky.
  */
 import { GraphBuilder, attr, floatTensor, type Graph, type Tensor } from '../onnx/graph';
-import { serializeModel } from '../onnx/serialize';
 import { appendGaussianProjection, randomProjection, type GaussianNames, type GaussianSettings } from '../patchflow/gaussian';
 import type { ScaledTap } from '../patchflow/aggregation';
 import { runSession, type Runtime } from '../runtime';
 import type { TapCache } from './tap-cache';
+import { openSession } from './session';
 
 const FIT_BATCH = 16;
 const BATCH_MEAN = 'batch_mean';
 const BATCH_SCATTER = 'batch_scatter';
 
-/** float16 taps [n, C, h, w] → batch mean [1, D, P] and centred scatter Σ(x−x̄)(x−x̄)ᵀ [P, D, D]. */
+/** Taps [n, C, h, w] → batch mean [1, D, P] and centred scatter Σ(x−x̄)(x−x̄)ᵀ [P, D, D]. */
 function buildMomentsGraph(layout: ScaledTap[], settings: GaussianSettings, projection: Tensor | undefined, grid: number, names: GaussianNames): Graph {
   const b = new GraphBuilder('gaussian_moments', 'moments/');
   if (projection) b.initializer(names.projection, projection);
   const taps: Record<string, string> = {};
-  for (const t of layout) taps[t.name] = b.op('Cast', [b.input(t.name, 'float16', ['batch', t.tap.channels, t.height, t.width])], { to: attr.i(1) });
+  for (const t of layout) taps[t.name] = b.input(t.name, 'float32', ['batch', t.tap.channels, t.height, t.width]);
   const x = b.op('Reshape', [appendGaussianProjection(b, layout, taps, grid, names, settings), b.ints([0, 0, -1], 'flatten_grid')]); // [n, D, P]
   const mean = b.op('ReduceMean', [x, b.ints([0])], { keepdims: attr.i(1) }, BATCH_MEAN);
   const centred = b.op('Sub', [x, mean]);
@@ -92,7 +92,7 @@ export async function fitGaussian(
   const d = settings.dims;
   const positions = grid * grid;
   const dd = d * d;
-  const session = await runtime.createSession(serializeModel(buildMomentsGraph(layout, settings, projection, grid, names)));
+  const session = await openSession(runtime, buildMomentsGraph(layout, settings, projection, grid, names));
   const mean = new Float64Array(d * positions); // [D, P]
   const scatter = new Float64Array(positions * dd); // [P, D, D]
   const delta = new Float64Array(d);

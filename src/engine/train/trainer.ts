@@ -3,7 +3,7 @@
  * loop, pick the epoch that best separates held-out good images from synthetic anomalies, calibrate
  * the threshold on them, and export `head.onnx` + manifest.
  */
-import type { Graph, Tensor } from '../onnx/graph';
+import { withExplicitConvAttributes, type Graph, type Tensor } from '../onnx/graph';
 import { serializeModel } from '../onnx/serialize';
 import { probeShapes } from '../onnx/autodiff';
 import { maskToMap, type DecodeImage, type RgbImage } from '../image/decode';
@@ -22,8 +22,12 @@ import { calibrate } from './calibration';
 import { BIAS_CORRECTION, LEARNING_RATE, STEP_LOSS, adamDefaults, buildTrainingStep, firstMoment, nextValue, secondMoment } from './step';
 import { foregroundMask, pasteAnomaly } from './synthetic';
 import { TapCache, cacheImage } from './tap-cache';
+import { openSession } from './session';
 import { preprocessSettings } from '../patchflow/preprocess';
+import { heldOutCount, minimumImages } from './defaults';
 import { CHECKPOINT_FORMAT, checkResumable, epochOrder, runKey, type RunIdentity, type TrainingCheckpoint, type TrainingState } from './checkpoint';
+
+export { minimumImages, trainDefaults } from './defaults';
 
 export interface TrainingImage {
   name: string;
@@ -44,16 +48,6 @@ export interface TrainOptions extends Omit<RunIdentity, 'images'> {
   onCheckpoint?: (checkpoint: TrainingCheckpoint) => Promise<void> | void;
 }
 
-export const trainDefaults = (): Omit<TrainOptions, 'part' | 'dataLabel' | 'settings' | 'decode'> => ({
-  epochs: 10,
-  batchSize: 16,
-  learningRate: 1e-3,
-  weightDecay: 1e-4,
-  seed: 42,
-  validationFraction: 0.15,
-  syntheticPerImage: 2,
-});
-
 export type TrainProgress =
   | { phase: 'cache'; done: number; total: number }
   | { phase: 'train'; epoch: number; epochs: number; step: number; steps: number; loss: number }
@@ -68,15 +62,6 @@ export interface TrainedModel {
   heldOut: string[];
 }
 
-/** Good images a run needs: a full batch to train on besides the held-out share (at least 4). */
-export function minimumImages(o: Pick<TrainOptions, 'batchSize' | 'validationFraction'>): number {
-  let n = o.batchSize;
-  while (n - heldOutCount(n, o.validationFraction) < o.batchSize) n++;
-  return n;
-}
-
-const heldOutCount = (images: number, fraction: number) => Math.max(4, Math.round(images * fraction));
-
 interface ValidationSet {
   cache: TapCache;
   /** 1 = synthetic anomaly. */
@@ -85,7 +70,7 @@ interface ValidationSet {
   masks: Uint8Array[];
 }
 
-/** Every tap the head reads, cached once as float16: the training images and the validation set. */
+/** Every tap the head reads, cached once: the training images and the validation set. */
 interface CachedTaps {
   layout: HeadLayout;
   train: TapCache;
@@ -146,8 +131,8 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
 
 /** 1. Tap caches: training images, held-out good images and synthetic anomalies made from them. */
 async function cacheTaps(runtime: Runtime, backbone: LoadedBackbone, trainImages: TrainingImage[], validationImages: TrainingImage[], o: TrainOptions, rng: () => number): Promise<CachedTaps> {
-  const { graph: tapGraph, layout, taps } = buildTapGraph(backbone, o.settings, 'float16');
-  const tapSession = await runtime.createSession(serializeModel(tapGraph));
+  const { graph: tapGraph, layout, taps } = buildTapGraph(backbone, o.settings);
+  const tapSession = await openSession(runtime, tapGraph);
   const total = trainImages.length + validationImages.length * (1 + o.syntheticPerImage);
   let done = 0;
   const tick = () => o.onProgress?.({ phase: 'cache', done: ++done, total });
@@ -182,19 +167,19 @@ async function trainFlow(runtime: Runtime, { layout, train, validation }: Cached
   const flowInputs = layout.flow.map((t) => t.name);
   const firstBatch = train.batch(Array.from({ length: o.batchSize }, (_, i) => i), flowInputs);
   const stateFeeds = Object.fromEntries(forward.graph.inputs.filter((i) => host.has(i.name)).map((i) => [i.name, host.get(i.name)!]));
-  const shapes = await probeShapes(runtime, forward.graph, { ...firstBatch, ...stateFeeds });
+  const shapes = await probeShapes(runtime, withExplicitConvAttributes(forward.graph), { ...firstBatch, ...stateFeeds });
   const adam = adamDefaults(o.learningRate, o.weightDecay);
   const stepGraph = buildTrainingStep(forward, shapes, adam);
   const carriedOutputs = stepGraph.outputs.map((x) => x.name).filter((n) => n !== STEP_LOSS);
-  const stepSession = await runtime.createSession(serializeModel(stepGraph), { outputsOnDevice: carriedOutputs });
+  const stepSession = await openSession(runtime, stepGraph, { outputsOnDevice: carriedOutputs });
   const stateInputs = stepGraph.inputs.map((i) => i.name).filter((n) => host.has(n));
   const validationGraph = buildScoredHead(
-    buildHeadGraph({ flow: layout.flow, gaussians: [] }, { ...settings.head, gaussians: [] }, { inputSize: size, params: permutations, tapDtype: 'float16' }),
+    buildHeadGraph({ flow: layout.flow, gaussians: [] }, { ...settings.head, gaussians: [] }, { inputSize: size, params: permutations }),
     { ...settings.scoring, combine: 'flow', heatMap: 'flow' },
     IDENTITY_STANDARDISATION,
     size,
   );
-  const validationHead = await runtime.createSession(serializeModel(validationGraph));
+  const validationHead = await openSession(runtime, validationGraph);
   const state = new CarriedState(runtime, host);
 
   const stepsPerEpoch = Math.floor(train.count / o.batchSize);
@@ -325,9 +310,9 @@ async function completeHead(runtime: Runtime, { layout, train, validation }: Cac
   for (const [i, g] of settings.head.gaussians.entries()) {
     for (const [name, t] of await fitGaussian(runtime, train, layout.gaussians[i], g, gridSize(size), gaussianNames(i))) params.set(name, t);
   }
-  const validationHeadGraph = buildHeadGraph(layout, settings.head, { inputSize: size, params, tapDtype: 'float16' });
+  const validationHeadGraph = buildHeadGraph(layout, settings.head, { inputSize: size, params });
   const mapStatistics = await goodMapStatistics(runtime, validationHeadGraph, settings.head.gaussians.length, validation);
-  const finalSession = await runtime.createSession(serializeModel(buildScoredHead(validationHeadGraph, settings.scoring, mapStatistics, size)));
+  const finalSession = await openSession(runtime, buildScoredHead(validationHeadGraph, settings.scoring, mapStatistics, size));
   const scored = await scoreSamples(runtime, finalSession, validation.cache, {});
   await finalSession.release();
   const calibration = calibrate(scored.scores, validation.labels, scored.maps);
@@ -392,7 +377,7 @@ async function runOverCache(runtime: Runtime, session: InferenceSession, cache: 
 
 /** Mean and standard deviation of every grid map's cells over the held-out good images. */
 async function goodMapStatistics(runtime: Runtime, head: Graph, companions: number, v: ValidationSet): Promise<MapStatistics> {
-  const session = await runtime.createSession(serializeModel(head));
+  const session = await openSession(runtime, head);
   const gaussians = Array.from({ length: companions }, (_, i) => gaussianMapOutput(i));
   const names = [HEAD_OUTPUTS.flowMap, ...gaussians];
   const out = await runOverCache(runtime, session, v.cache, {}, names);

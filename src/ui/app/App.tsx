@@ -4,16 +4,20 @@
  */
 import { QueryClientProvider } from '@tanstack/react-query';
 import type { ComponentType } from 'react';
+import { HistoryView } from '../history/HistoryView';
+import { InterruptedBatches } from '../history/InterruptedBatches';
+import { PlantReadout } from '../history/PlantReadout';
 import { InspectView } from '../inspect/InspectView';
 import { LibraryView } from '../library/LibraryView';
 import { LiveView } from '../live/LiveView';
 import { PartChooser } from '../library/PartChooser';
+import { TeachView } from '../teach/TeachView';
 import { BackendReadout } from './BackendReadout';
 import { OfflineReadout } from './offline';
 import { SECTIONS, useSection, type SectionId } from './navigation';
 import { queryClient } from './query-client';
 
-const VIEWS: Record<SectionId, ComponentType> = { inspect: InspectView, live: LiveView, library: LibraryView };
+const VIEWS: Record<SectionId, ComponentType> = { inspect: InspectView, live: LiveView, teach: TeachView, history: HistoryView, library: LibraryView };
 
 export function App() {
   const section = useSection();
@@ -32,9 +36,11 @@ export function App() {
           <PartChooser />
           <BackendReadout />
           <OfflineReadout />
+          <PlantReadout />
         </div>
       </header>
       <main className="app-main">
+        <InterruptedBatches />
         {SECTIONS.map((s) => {
           const View = VIEWS[s.id];
           return (

@@ -7,14 +7,16 @@ import { useSyncExternalStore } from 'react';
 export const SECTIONS = [
   { id: 'inspect', label: 'Inspect' },
   { id: 'live', label: 'Live' },
+  { id: 'teach', label: 'Teach' },
+  { id: 'history', label: 'History' },
   { id: 'library', label: 'Library' },
 ] as const;
 
 export type SectionId = (typeof SECTIONS)[number]['id'];
 
-/** The section a hash names; the first section for an empty or unknown hash. */
+/** The section a hash names (a query after it, as in #history?part=bottle, is the section's own); the first section for an empty or unknown hash. */
 export function sectionOf(hash: string): SectionId {
-  const id = hash.replace(/^#\/?/, '');
+  const id = hash.replace(/^#\/?/, '').split('?')[0];
   return SECTIONS.find((s) => s.id === id)?.id ?? SECTIONS[0].id;
 }
 

@@ -1,4 +1,5 @@
 /** Binning for the score histogram. Pure. */
+import { paddedDomain } from './chart-scale';
 
 export interface Domain {
   min: number;
@@ -7,15 +8,21 @@ export interface Domain {
 
 /**
  * The range a histogram shows: every value and every anchor (e.g. the model's threshold), padded by 5 %
- * so the extremes do not sit on the frame; never empty.
+ * so the extremes do not sit on the frame; never empty. A loop, not Math.min(...values): a history
+ * holds more values than a call may take arguments.
  */
 export function histogramDomain(values: readonly number[], anchors: readonly number[] = []): Domain {
-  const all = [...values, ...anchors].filter(Number.isFinite);
-  if (all.length === 0) return { min: 0, max: 1 };
-  const min = Math.min(...all);
-  const max = Math.max(...all);
-  const pad = max > min ? (max - min) * 0.05 : Math.max(Math.abs(min) * 0.1, 1);
-  return { min: min - pad, max: max + pad };
+  let min = Infinity;
+  let max = -Infinity;
+  for (const list of [values, anchors]) {
+    for (const v of list) {
+      if (!Number.isFinite(v)) continue;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  const [lo, hi] = paddedDomain(min, max);
+  return { min: lo, max: hi };
 }
 
 /** About √n bins, between 10 and 40: detail for large batches without empty combs for small ones. */

@@ -93,7 +93,7 @@ export function InspectView() {
   };
 
   return (
-    <section ref={root} className={`inspect-view${dragging ? ' dragging' : ''}`} onDragOver={onDragOver} onDragLeave={onDragLeave} onDrop={onDrop}>
+    <section ref={root} className={`inspect-view dark-panel${dragging ? ' dragging' : ''}`} onDragOver={onDragOver} onDragLeave={onDragLeave} onDrop={onDrop}>
       <div className="inspect-toolbar">
         <PhotoIntake blocked={blocked} onPhotos={addPhotos} />
         <BatchProgress />

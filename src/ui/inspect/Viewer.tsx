@@ -5,6 +5,7 @@ import { ColourLegend } from '../components/ColourLegend';
 import { heatScale } from '../components/colour-map';
 import { MAX_DRAWN_SIDE, prepareHeatLayer } from '../components/inspection-canvas';
 import { OverlayCanvas } from '../components/OverlayCanvas';
+import { OverlayControls } from '../components/OverlayControls';
 import { useDecodedPhoto } from '../components/useDecodedPhoto';
 import { fitWithin } from '../components/view-transform';
 import { formatScore, verdictOf, type BatchItem } from './batch-item';
@@ -61,18 +62,11 @@ function HeatMapView({ file, result, pixelThreshold }: { file: File; result: Pho
   const size = useMemo(() => fitWithin(result.width, result.height, MAX_DRAWN_SIDE), [result]);
   return (
     <>
-      <div className="viewer-controls">
-        <label>
-          <input type="checkbox" checked={showHeatMap} onChange={(e) => setShowHeatMap(e.target.checked)} /> Show heat map
-        </label>
-        <label>
-          Overlay opacity
-          <input type="range" min={0} max={1} step={0.05} value={opacity} disabled={!showHeatMap} onChange={(e) => setOverlayOpacity(Number(e.target.value))} />
-        </label>
+      <OverlayControls show={showHeatMap} opacity={opacity} onShow={setShowHeatMap} onOpacity={setOverlayOpacity}>
         <span className="viewer-timing">
           {result.width}×{result.height} · decode {result.decodeMs.toFixed(0)} ms · model {result.inferenceMs.toFixed(0)} ms · {result.backend === 'webgpu' ? 'WebGPU' : 'WASM'}
         </span>
-      </div>
+      </OverlayControls>
       <OverlayCanvas photo={photo} size={size} heatMap={result} layer={showHeatMap ? layer : null} opacity={opacity} label={`${file.name} with its anomaly heat map`} />
       <ColourLegend scale={scale} />
     </>

@@ -5,10 +5,15 @@
  * The queue keeps at most two photos in the worker, so the next one decodes while the current one runs.
  * Answers are applied to the store at most once per animation frame, so a 500-photo batch re-renders
  * the page a few times a second rather than once per photo.
+ *
+ * Every finished inspection is written to the history before its verdict shows, and the photos still
+ * waiting are kept in the browser, so a reload or a crash loses no result and the batch can be resumed.
  */
 import { create } from 'zustand';
 import { inspector } from '../inspector-client';
 import { useCurrentPart } from '../library/current-part';
+import { keepInspection, recordModel, type RecordModel } from '../records/keep-record';
+import { adoptPending, dropPending, keepPending, type PendingPhoto } from '../records/pending-photos';
 import type { BatchItem } from './batch-item';
 import type { PhotoResult } from '../../../workers/inspector-api';
 import type { PickedPhoto } from './collect-files';
@@ -32,8 +37,10 @@ export interface BatchState {
   /** A line about the batch as a whole (results cleared, a folder that could not be read). */
   notice: string | null;
   add(photos: PickedPhoto[], modelId: string): void;
-  /** Adds a photo inspected elsewhere (a Live capture) by the model `modelId`, as a finished result. */
-  addCapturedResult(file: File, result: PhotoResult, modelId: string): void;
+  /** Goes on with an interrupted batch's photos (claimed from the pending store) by the model `modelId`. */
+  resume(photos: Required<PendingPhoto>[], modelId: string): void;
+  /** Adds a photo inspected elsewhere (a Live capture) by the model `modelId`, as a finished result, once recorded. */
+  addCapturedResult(file: File, result: PhotoResult, modelId: string): Promise<void>;
   /** Drops the photos still waiting; finished ones and the ones in the worker stay. */
   cancel(): void;
   clear(): void;
@@ -53,6 +60,8 @@ let inFlight = 0;
 let generation = 0;
 /** While a restarted worker reloads the part model, nothing is sent (it would find no model). */
 let held: Promise<void> | null = null;
+/** The model the batch's records name (set when photos are added with the chosen model). */
+let recording: RecordModel | null = null;
 
 /** Changes to items not yet applied to the store, and how many photos finished meanwhile. */
 const pendingPatches = new Map<number, Partial<BatchItem>>();
@@ -95,17 +104,21 @@ function pump(): void {
   while (held === null && inFlight < MAX_IN_FLIGHT && waiting.length > 0) {
     const item = waiting.shift()!;
     const batch = generation;
+    const model = recording;
     inFlight++;
     schedulePatch(item.id, { status: 'inspecting' });
     inspector
       .inspect(item.file, item.name)
       .then(
-        (result) => {
+        async (result) => {
           if (result.backendNote) useCurrentPart.getState().noteBackend(result.backend, result.backendNote);
+          // recorded before the verdict shows (even for a cleared batch: the part was inspected)
+          if (model) await keepInspection({ photo: item.file, path: item.path, source: 'photo', result, model, itemId: item.id });
           if (batch !== generation) result.thumbnail.close();
           else finish(item.id, { status: 'done', result });
         },
         (e: unknown) => {
+          void dropPending([item.id]);
           if (batch === generation) finish(item.id, { status: 'error', error: e instanceof Error ? e.message : String(e) });
         },
       )
@@ -128,22 +141,20 @@ export const useBatch = create<BatchState>((set, get) => ({
   notice: null,
 
   add(photos, modelId) {
-    if (photos.length === 0) return;
-    applyPending(); // so the run's count is current before deciding whether this starts a new run
-    const added: BatchItem[] = photos.map(({ file, path }) => ({ id: nextId++, file, name: file.name, path, status: 'queued', result: null, error: null, finishedAt: null }));
-    waiting.push(...added);
-    const { run, items } = get();
-    const idle = !run || run.endedAt !== null;
-    set({
-      items: [...items, ...added],
-      modelId,
-      run: idle ? { startedAt: performance.now(), total: added.length, finished: 0, endedAt: null } : advance(run, 0, added.length, performance.now()),
-      notice: null,
-    });
+    const added = enqueue(photos, modelId);
+    if (added.length === 0) return;
+    keepPending(added, modelId).catch((e: Error) => set({ notice: `This batch cannot be resumed after a reload (${e.message}); its results are recorded as they finish.` }));
     pump();
   },
 
-  addCapturedResult(file, result, modelId) {
+  resume(photos, modelId) {
+    enqueue(photos, modelId).forEach((item, k) => adoptPending(item.id, photos[k].id));
+    pump();
+  },
+
+  async addCapturedResult(file, result, modelId) {
+    const pkg = useCurrentPart.getState().pkg;
+    if (pkg?.id === modelId) await keepInspection({ photo: file, path: file.name, source: 'capture', result, model: recordModel(pkg) });
     applyPending();
     const item: BatchItem = { id: nextId++, file, name: file.name, path: file.name, status: 'done', result, error: null, finishedAt: new Date().toISOString() };
     set((s) => ({ items: [...s.items, item], modelId, selectedId: s.selectedId ?? item.id, notice: null }));
@@ -152,12 +163,14 @@ export const useBatch = create<BatchState>((set, get) => ({
   cancel() {
     if (waiting.length === 0) return;
     const dropped = new Set(waiting.map((i) => i.id));
+    void dropPending([...dropped]);
     waiting = [];
     set((s) => ({ items: s.items.filter((i) => !dropped.has(i.id)), run: s.run && advance(s.run, 0, -dropped.size, performance.now()) }));
   },
 
   clear() {
     generation++;
+    void dropPending(waiting.map((i) => i.id));
     waiting = [];
     pendingPatches.clear();
     pendingFinished = 0;
@@ -173,6 +186,25 @@ export const useBatch = create<BatchState>((set, get) => ({
   setShowHeatMap: (showHeatMap) => set({ showHeatMap }),
   setNotice: (notice) => set({ notice }),
 }));
+
+/** Puts photos in the queue (not yet sent); returns their items. */
+function enqueue(photos: readonly PickedPhoto[], modelId: string): BatchItem[] {
+  if (photos.length === 0) return [];
+  applyPending(); // so the run's count is current before deciding whether this starts a new run
+  const pkg = useCurrentPart.getState().pkg;
+  if (pkg?.id === modelId) recording = recordModel(pkg);
+  const added: BatchItem[] = photos.map(({ file, path }) => ({ id: nextId++, file, name: file.name, path, status: 'queued', result: null, error: null, finishedAt: null }));
+  waiting.push(...added);
+  const { run, items } = useBatch.getState();
+  const idle = !run || run.endedAt !== null;
+  useBatch.setState({
+    items: [...items, ...added],
+    modelId,
+    run: idle ? { startedAt: performance.now(), total: added.length, finished: 0, endedAt: null } : advance(run, 0, added.length, performance.now()),
+    notice: null,
+  });
+  return added;
+}
 
 // a restarted worker reloads the part model first; photos sent before that would find none
 inspector.onRestart((_why, reload) => {

@@ -59,7 +59,7 @@ function csvField(value: string): string {
 }
 
 /** Text a spreadsheet would run as a formula (=, +, -, @ first) is kept as text by a leading quote. */
-function csvText(value: string): string {
+export function csvText(value: string): string {
   return csvField(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
 }
 

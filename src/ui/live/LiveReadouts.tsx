@@ -4,9 +4,22 @@ import { useLive } from './live-session';
 
 const BACKEND_NAMES = { webgpu: 'WebGPU', wasm: 'WASM' } as const;
 
-function Readout({ id, label, value, children, title }: { id: string; label: string; value: number | null; children: ReactNode; title?: string }) {
+interface ReadoutProps {
+  id: string;
+  label: string;
+  /** The figure, for automation (`data-value`). */
+  value: number | null;
+  /** A second figure (`data-p95`). */
+  p95?: number | null;
+  title?: string;
+  children: ReactNode;
+}
+
+const attribute = (v: number | null | undefined) => (v === null || v === undefined ? undefined : String(v));
+
+function Readout({ id, label, value, p95, title, children }: ReadoutProps) {
   return (
-    <div className="live-readout" data-testid={id} data-value={value === null ? undefined : String(value)} title={title}>
+    <div className="live-readout" data-testid={id} data-value={attribute(value)} data-p95={attribute(p95)} title={title}>
       <dt>{label}</dt>
       <dd>{children}</dd>
     </div>
@@ -23,7 +36,7 @@ export function LiveReadouts() {
         <Readout id="live-fps" label="Inspected" value={readouts.fps} title="frames inspected per second over the last 100">
           {readouts.fps.toFixed(1)} fps
         </Readout>
-        <Readout id="live-latency" label="Latency p50 / p95" value={readouts.latencyMedian} title="camera frame to verdict, over the last 100 frames">
+        <Readout id="live-latency" label="Latency p50 / p95" value={readouts.latencyMedian} p95={readouts.latencyP95} title="camera frame to verdict, over the last 100 frames">
           {ms(readouts.latencyMedian)} / {ms(readouts.latencyP95)}
         </Readout>
         <Readout id="live-backend" label="Backend" value={null}>

@@ -62,6 +62,7 @@ function HeatOverlay({ canvasSize }: { canvasSize: { width: number; height: numb
   const showHeatMap = useStation((s) => s.showHeatMap);
   const opacity = useStation((s) => s.overlayOpacity);
   const showContour = useStation((s) => s.showContour);
+  const showInspectedFrame = useStation((s) => s.showInspectedFrame);
   const [drawn, setDrawn] = useState(false);
   const pixelThreshold = latest?.thresholds.pixel;
   const scale = useMemo(() => (pixelThreshold === undefined ? null : heatScale(pixelThreshold)), [pixelThreshold]);
@@ -77,16 +78,27 @@ function HeatOverlay({ canvasSize }: { canvasSize: { width: number; height: numb
     const ctx = c.getContext('2d')!;
     ctx.clearRect(0, 0, c.width, c.height);
     // a map measured before the picture turned would land on the wrong place
-    const fits = latest && latest.frameWidth / latest.frameHeight > 1 === c.width / c.height > 1;
-    const show = Boolean(layer && latest && showHeatMap && fits);
-    if (show) {
-      const at = rescaleRegion(latest!.region, { width: latest!.frameWidth, height: latest!.frameHeight }, c);
-      drawHeatLayer(ctx, layer!, at, opacity, showContour);
+    const fits = latest !== null && latest.frameWidth / latest.frameHeight > 1 === c.width / c.height > 1;
+    const show = Boolean(layer && showHeatMap && fits);
+    if (fits) {
+      const at = rescaleRegion(latest.region, { width: latest.frameWidth, height: latest.frameHeight }, c);
+      if (showInspectedFrame) ctx.drawImage(latest.picture, at.x, at.y, at.width, at.height);
+      if (show) drawHeatLayer(ctx, layer!, at, opacity, showContour);
     }
     setDrawn(show);
-  }, [layer, latest, showHeatMap, opacity, showContour, canvasSize.width, canvasSize.height]);
+  }, [layer, latest, showHeatMap, opacity, showContour, showInspectedFrame, canvasSize.width, canvasSize.height]);
 
-  return <canvas ref={canvas} className="live-overlay" data-testid="live-overlay" data-drawn={drawn ? 'true' : undefined} aria-hidden="true" />;
+  const region = latest?.region;
+  return (
+    <canvas
+      ref={canvas}
+      className="live-overlay"
+      data-testid="live-overlay"
+      data-drawn={drawn ? 'true' : undefined}
+      data-region={region && `${region.x},${region.y},${region.width},${region.height}`}
+      aria-hidden="true"
+    />
+  );
 }
 
 /** The region of interest (the picture outside it dimmed), and the box being dragged while drawing. */

@@ -4,6 +4,7 @@
  * results. Camera trouble gets a message and a way to try again; the rest of the app carries on.
  */
 import { useEffect, useId, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { useSection } from '../app/navigation';
 import { ColourLegend } from '../components/ColourLegend';
 import { heatScale } from '../components/colour-map';
@@ -11,12 +12,15 @@ import { useCurrentPart } from '../library/current-part';
 import { useLibrary } from '../library/library';
 import { RESOLUTIONS, type ResolutionId } from './camera';
 import { LiveReadouts } from './LiveReadouts';
-import { sampleCameraFps, setLiveModel, setLiveViewShown, useLive } from './live-session';
+import { sampleCameraFps, setLiveModel, setLiveViewShown, useLive, type LiveState } from './live-session';
 import { LiveStage } from './LiveStage';
 import { StationPanel } from './StationPanel';
 import { usePartStation, useStation } from './station-settings';
 import { VerdictBanner } from './VerdictBanner';
 import './live.css';
+
+/** What the view shows around the picture (not the per-frame figures: those re-render only their readouts). */
+const notices = ({ phase, problem, paused, frameError, liveModelError, captureNote, turnedNote }: LiveState) => ({ phase, problem, paused, frameError, liveModelError, captureNote, turnedNote });
 
 export function LiveView() {
   const chosen = useCurrentPart((s) => s.pkg);
@@ -24,7 +28,9 @@ export function LiveView() {
   const part = chosen?.manifest.part ?? null;
   const { roi, liveModelId } = usePartStation(part);
   const setPart = useStation((s) => s.setPart);
-  const { phase, problem, paused, frameError, liveModelError, captureNote, turnedNote, latest } = useLive();
+  const { phase, problem, paused, frameError, liveModelError, captureNote, turnedNote } = useLive(useShallow(notices));
+  const inspectedPixelThreshold = useLive((s) => s.latest?.thresholds.pixel ?? null);
+  const hasFrame = useLive((s) => s.latest !== null);
   const [drawing, setDrawing] = useState(false);
   const shown = useSection() === 'live';
   const library = useLibrary();
@@ -42,7 +48,8 @@ export function LiveView() {
   const blocked = loading ? 'Loading the part model…' : chosen === null ? 'No part model loaded: choose one in the Part list or the Library.' : null;
   const streaming = phase === 'streaming';
   const { start, stop, capture } = useLive.getState();
-  const scale = latest ? heatScale(latest.thresholds.pixel) : chosen ? heatScale(chosen.manifest.thresholds.pixel) : null;
+  const pixelThreshold = inspectedPixelThreshold ?? chosen?.manifest.thresholds.pixel;
+  const scale = pixelThreshold === undefined ? null : heatScale(pixelThreshold);
 
   return (
     <section className="live-view">
@@ -57,7 +64,7 @@ export function LiveView() {
             Stop camera
           </button>
         )}
-        <button type="button" className="live-capture" onClick={() => void capture()} disabled={!latest}>
+        <button type="button" className="live-capture" onClick={() => void capture()} disabled={!hasFrame}>
           Capture
         </button>
         <button type="button" aria-pressed={drawing} onClick={() => setDrawing(!drawing)} disabled={part === null}>

@@ -23,6 +23,9 @@ export function StationPanel({ chosen }: { chosen: PartPackageData | null }) {
       <label className="live-check">
         <input type="checkbox" checked={station.showContour} disabled={!station.showHeatMap} onChange={(e) => station.set({ showContour: e.target.checked })} /> Outline above the pixel threshold
       </label>
+      <label className="live-check" title="the live picture runs ahead of the map by the latency; this shows what the map was measured on">
+        <input type="checkbox" checked={station.showInspectedFrame} onChange={(e) => station.set({ showInspectedFrame: e.target.checked })} /> Inspected frame under the map
+      </label>
 
       <h2 className="panel-title">Verdict</h2>
       <RunField label="FAIL after (frames above)" setting="failAfter" />

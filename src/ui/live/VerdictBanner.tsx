@@ -18,6 +18,7 @@ export function VerdictBanner() {
       data-testid="live-verdict"
       data-verdict={call ?? undefined}
       data-score={latest ? String(latest.score) : undefined}
+      data-threshold={latest ? String(latest.thresholds.image) : undefined}
       role="status"
       aria-live="polite"
     >

@@ -10,8 +10,8 @@ export function watchFrames(video: HTMLVideoElement, onFrame: (presentedAt: numb
     let handle = 0;
     const step = (now: number) => {
       if (stopped) return;
+      handle = video.requestVideoFrameCallback(step); // first: a frame that fails must not end the loop
       onFrame(now);
-      handle = video.requestVideoFrameCallback(step);
     };
     handle = video.requestVideoFrameCallback(step);
     return () => {
@@ -23,11 +23,11 @@ export function watchFrames(video: HTMLVideoElement, onFrame: (presentedAt: numb
   let lastTime = -1;
   const poll = (now: number) => {
     if (stopped) return;
+    handle = requestAnimationFrame(poll);
     if (video.currentTime !== lastTime && video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA) {
       lastTime = video.currentTime;
       onFrame(now);
     }
-    handle = requestAnimationFrame(poll);
   };
   handle = requestAnimationFrame(poll);
   return () => {

@@ -18,8 +18,8 @@ export class FramePump<F> {
   private counts: PumpCounts = { sent: 0, dropped: 0 };
 
   /**
-   * `send` hands a frame to the model; the next one goes when its promise settles (either way: a frame
-   * that failed is reported by `send` itself). `discard` releases a frame that will never be sent.
+   * `send` hands a frame to the model; the next one goes when its promise settles, either way (`send`
+   * reports its own failures). `discard` releases a frame that will never be sent.
    */
   constructor(
     private readonly send: (frame: F) => Promise<unknown>,
@@ -28,7 +28,7 @@ export class FramePump<F> {
 
   /** Takes the newest frame: sent at once when the model is free, else it waits in place of a staler one. */
   offer(frame: F): void {
-    if (!this.inFlight) return this.dispatch(frame);
+    if (!this.inFlight) return void this.dispatch(frame);
     if (this.waiting !== null) this.drop(this.waiting);
     this.waiting = frame;
   }
@@ -52,15 +52,17 @@ export class FramePump<F> {
     this.discard(frame);
   }
 
-  private dispatch(frame: F): void {
+  private async dispatch(frame: F): Promise<void> {
     this.inFlight = true;
     this.counts.sent++;
-    const next = () => {
-      this.inFlight = false;
-      const waiting = this.waiting;
-      this.waiting = null;
-      if (waiting !== null) this.dispatch(waiting);
-    };
-    void Promise.resolve(frame).then(this.send).then(next, next);
+    try {
+      await this.send(frame);
+    } catch {
+      // a failed frame is reported by `send`; the pump goes on with the next
+    }
+    this.inFlight = false;
+    const waiting = this.waiting;
+    this.waiting = null;
+    if (waiting !== null) void this.dispatch(waiting);
   }
 }

@@ -135,16 +135,18 @@ function syncLiveModel(): void {
   const want = useLive.getState().phase === 'off' ? null : wantedLive;
   if ((want?.id ?? null) === heldLiveId) return;
   heldLiveId = want?.id ?? null;
-  const loading = inspector.loadLivePart(want).then(
-    () => useLive.setState({ liveModelError: null }),
-    async (e: unknown) => {
-      // the worker kept the live model it had: go back to the chosen one rather than judge by that
-      heldLiveId = null;
-      await inspector.loadLivePart(null).catch(() => undefined);
-      useLive.setState({ liveModelError: `The part's live model could not be loaded (${message(e)}); frames are inspected by the chosen model.` });
-    },
+  // one switch after the other, so the worker ends with the last one asked for
+  modelsReady = modelsReady.then(() =>
+    inspector.loadLivePart(want).then(
+      () => useLive.setState({ liveModelError: null }),
+      async (e: unknown) => {
+        // the worker kept the live model it had: go back to the chosen one rather than judge by that
+        heldLiveId = null;
+        await inspector.loadLivePart(null).catch(() => undefined);
+        useLive.setState({ liveModelError: `The part's live model could not be loaded (${message(e)}); frames are inspected by the chosen model.` });
+      },
+    ),
   );
-  modelsReady = loading;
 }
 
 /** The part's live model, as the station settings name it (null: the chosen model inspects frames too). */
@@ -155,8 +157,10 @@ export function setLiveModel(pkg: PartPackageData | null): void {
 
 function updatePaused(): void {
   const paused = document.hidden ? 'Paused: the tab is hidden.' : viewShown ? null : 'Paused: the Live view is not shown.';
-  if (paused) pump.clear();
-  if (paused !== useLive.getState().paused) useLive.setState({ paused });
+  if (paused === useLive.getState().paused) return;
+  pump.clear();
+  // the rate and latency start again: a pause is not slowness
+  useLive.setState({ paused, timings: [], readouts: NO_READOUTS });
 }
 
 /** Whether the Live view is the section shown: frames are only inspected where someone can see them. */
@@ -173,8 +177,9 @@ export function offerFrame(video: HTMLVideoElement, presentedAt: number): void {
   const part = useCurrentPart.getState().pkg!.manifest.part;
   const grabbed = { grabbedAt: presentedAt, width: video.videoWidth, height: video.videoHeight, roi: useStation.getState().parts[part]?.roi ?? null, session };
   // a VideoFrame shares the camera's buffer; browsers without one copy the picture into a bitmap
-  if (typeof VideoFrame === 'function') pump.offer({ ...grabbed, frame: new VideoFrame(video) });
-  else void createImageBitmap(video).then((frame) => pump.offer({ ...grabbed, frame }), () => undefined);
+  const frame = typeof VideoFrame === 'function' ? Promise.resolve().then(() => new VideoFrame(video)) : createImageBitmap(video);
+  // a frame the video cannot give (it is between pictures) is simply not offered
+  frame.then((f) => pump.offer({ ...grabbed, frame: f }), () => undefined);
 }
 
 /** The picture's size as the video element reports it (at start, and whenever the camera changes it). */
@@ -302,7 +307,12 @@ useCurrentPart.subscribe((now, before) => {
 
 // a restarted worker reloads the models (the live one too) before frames are inspected again
 inspector.onRestart((_why, reload) => {
-  if (reload) modelsReady = reload.then(() => undefined, () => undefined);
+  if (!reload) return;
+  const reloaded = reload.then(
+    () => undefined,
+    () => undefined,
+  );
+  modelsReady = modelsReady.then(() => reloaded);
 });
 
 if (typeof document !== 'undefined') {

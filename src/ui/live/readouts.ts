@@ -29,7 +29,7 @@ export function nearestRank(sorted: readonly number[], q: number): number {
 
 /** The last `READOUT_FRAMES` timings after adding one (oldest first). */
 export function appendTiming(recent: readonly FrameTiming[], timing: FrameTiming): FrameTiming[] {
-  return [...recent.slice(recent.length + 1 - READOUT_FRAMES), timing];
+  return [...recent.slice(1 - READOUT_FRAMES), timing];
 }
 
 export function readoutsOf(recent: readonly FrameTiming[]): Readouts {

@@ -26,6 +26,8 @@ export interface StationSettings extends Hysteresis {
   showHeatMap: boolean;
   overlayOpacity: number;
   showContour: boolean;
+  /** Draw the frame the map was measured on under it, in place of the live picture: map and picture in step. */
+  showInspectedFrame: boolean;
   parts: Record<string, PartStation>;
 }
 
@@ -47,6 +49,7 @@ export const DEFAULT_STATION: StationSettings = {
   showHeatMap: true,
   overlayOpacity: 0.6,
   showContour: true,
+  showInspectedFrame: false,
   parts: {},
 };
 

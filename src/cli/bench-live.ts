@@ -1,0 +1,137 @@
+/**
+ * `npm run bench -- --live`: sustained live inspection where it runs, in headless Chromium (Debian's)
+ * with a fake camera made of real bottle photos (good and broken in turn every 2 s, 512×512 at 30 fps).
+ * For the default preset and the live preset (as the part's live model), on WASM (and on WebGPU with
+ * `--webgpu`, for a machine with a GPU): frames inspected per second over 30 s through the Live view
+ * itself, latency (camera frame to verdict), frames dropped, and how smooth the camera picture stays
+ * meanwhile (frames the video element presented, the longest gap between two, main-thread long tasks).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../playwright.config';
+import type { Runtime } from '../engine/runtime';
+import { buildApp, presetPackage, serve } from './bench-browser';
+import { demoPartsDir } from './demo-parts';
+import { fakeCameraArgs, writeFakeCameraVideo } from './fake-camera';
+import { sharedDir } from './paths';
+import { ensureBackbone, loadBackbone } from './provision-backbone';
+
+const PORT = 4176;
+const SECONDS = 30;
+/** Frames inspected before the measured window: the model's first inferences are slower. */
+const WARMUP_FRAMES = 5;
+const CAMERA = { secondsEach: 2, fps: 30, width: 512, height: 512 };
+
+interface Sustained {
+  fps: number;
+  latencyMedian: number;
+  latencyP95: number;
+  dropped: number;
+  inspected: number;
+  /** The video element's presented frames per second, and the longest gap between two (ms). */
+  cameraFps: number;
+  longestGap: number;
+  /** Main-thread tasks over 50 ms in the window: count and longest (ms). */
+  longTasks: number;
+  longestTask: number;
+}
+
+const readout = async (page: Page, id: string, attribute = 'data-value') => Number(await page.getByTestId(id).getAttribute(attribute));
+
+/** Counts the frames the video element presents, and the longest wait between two. */
+function watchPresentedFrames(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const video = document.querySelector('video')!;
+    const seen = { frames: 0, longestGap: 0, last: performance.now() };
+    (window as unknown as { presented: typeof seen }).presented = seen;
+    const step = (now: number) => {
+      seen.frames++;
+      seen.longestGap = Math.max(seen.longestGap, now - seen.last);
+      seen.last = now;
+      video.requestVideoFrameCallback(step);
+    };
+    video.requestVideoFrameCallback(step);
+  });
+}
+
+/** The Live view streaming the fake camera for SECONDS, with `liveModel` (a package) as the part's live model. */
+async function sustained(browser: Browser, backend: string, liveModel: string | null): Promise<Sustained> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await page.addInitScript(() => {
+      const tasks: number[] = [];
+      (window as unknown as { longTasks: number[] }).longTasks = tasks;
+      new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push(e.duration))).observe({ type: 'longtask' });
+    });
+    await page.goto(`http://127.0.0.1:${PORT}/?backend=${backend}&threads=2#live`);
+    const part = page.getByLabel('Part', { exact: true });
+    const bottle = part.locator('option', { hasText: 'bottle' }).first();
+    await bottle.waitFor({ state: 'attached', timeout: 60_000 });
+    await part.selectOption({ label: await bottle.innerText() });
+    await page.locator('[data-testid="backend"][data-backend]').waitFor({ timeout: 600_000 });
+    if (liveModel) {
+      await page.getByLabel('Import part model', { exact: true }).setInputFiles(liveModel);
+      const choice = page.getByLabel('Live model', { exact: true });
+      await choice.locator('option').nth(1).waitFor({ state: 'attached', timeout: 60_000 });
+      await choice.selectOption({ index: 1 });
+    }
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="live-inspected"]')?.getAttribute('data-value')) >= n, WARMUP_FRAMES, { timeout: 900_000, polling: 500 });
+    await watchPresentedFrames(page);
+    const tasksBefore = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks.length);
+    const [inspected0, dropped0] = [await readout(page, 'live-inspected'), await readout(page, 'live-dropped')];
+    const t0 = Date.now();
+    await page.waitForTimeout(SECONDS * 1000);
+    const [inspected1, dropped1] = [await readout(page, 'live-inspected'), await readout(page, 'live-dropped')];
+    const seconds = (Date.now() - t0) / 1000;
+    const presented = await page.evaluate(() => (window as unknown as { presented: { frames: number; longestGap: number } }).presented);
+    const tasks = await page.evaluate((from) => (window as unknown as { longTasks: number[] }).longTasks.slice(from), tasksBefore);
+    return {
+      fps: (inspected1 - inspected0) / seconds,
+      latencyMedian: await readout(page, 'live-latency'),
+      latencyP95: await readout(page, 'live-latency', 'data-p95'),
+      dropped: dropped1 - dropped0,
+      inspected: inspected1 - inspected0,
+      cameraFps: presented.frames / seconds,
+      longestGap: presented.longestGap,
+      longTasks: tasks.length,
+      longestTask: Math.max(0, ...tasks),
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+export async function benchLiveCommand(runtime: Runtime, options: { webgpu?: boolean }): Promise<void> {
+  const bottle = path.join(sharedDir(), 'datasets', 'mvtec_bottle_512');
+  const shipped = path.join(demoPartsDir(), 'bottle.zip');
+  if (!existsSync(bottle) || !existsSync(shipped)) throw new Error(`the live bench needs ${bottle} and the demo model ${shipped} (npm run setup)`);
+  const backbone = await loadBackbone((await ensureBackbone()).dir);
+  const liveZip = await presetPackage(runtime, backbone, bottle, 'bottle', 'live');
+  const photos = ['000', '001', '002'].flatMap((n) => [path.join(bottle, 'test', 'good', `${n}.jpg`), path.join(bottle, 'test', 'broken_large', `${n}.jpg`)]);
+  const camera = writeFakeCameraVideo(photos, path.join(os.tmpdir(), `patchflow-bench-live-${process.pid}.y4m`), CAMERA);
+  buildApp();
+
+  const stop = await serve(PORT);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...fakeCameraArgs(camera), ...(options.webgpu ? ['--enable-unsafe-webgpu'] : [])] });
+  try {
+    console.log(`\nlive inspection through the Live view, ${SECONDS} s sustained after ${WARMUP_FRAMES} frames; fake camera ${CAMERA.width}×${CAMERA.height} at ${CAMERA.fps} fps; ${os.cpus().length} cores`);
+    console.log('preset     backend            inspected fps   latency p50 / p95 (ms)   dropped   camera fps   longest gap   long tasks (longest)');
+    for (const backend of ['wasm', ...(options.webgpu ? ['webgpu'] : [])]) {
+      for (const [preset, liveModel] of [['balanced', null], ['live', liveZip]] as const) {
+        const r = await sustained(browser, backend, liveModel);
+        const label = backend === 'wasm' ? 'WASM, 2 threads' : 'WebGPU';
+        console.log(
+          `${preset.padEnd(10)} ${label.padEnd(18)} ${r.fps.toFixed(1).padStart(13)}   ${`${r.latencyMedian.toFixed(0)} / ${r.latencyP95.toFixed(0)}`.padStart(22)}   ${`${r.dropped}/${r.dropped + r.inspected}`.padStart(7)}   ${r.cameraFps.toFixed(1).padStart(10)}   ${`${r.longestGap.toFixed(0)} ms`.padStart(11)}   ${r.longTasks} (${r.longestTask.toFixed(0)} ms)`,
+        );
+      }
+    }
+  } finally {
+    await browser.close();
+    stop();
+    rmSync(camera, { force: true });
+  }
+}

@@ -1,0 +1,5 @@
+import '../teacher-client';
+
+export function TeachView() {
+  return <p>Teach</p>;
+}
