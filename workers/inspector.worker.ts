@@ -9,7 +9,7 @@ import { openBackbone } from '../src/engine/backbone/provision';
 import { checkBackbone, readPartPackage, type NamedBytes } from '../src/engine/patchflow/part-package';
 import type { RgbImage } from '../src/engine/image/decode';
 import { PartModel, type Inspection } from '../src/engine/patchflow/pipeline';
-import { loseWebGpuDevice, webGpuUnavailable, webRuntime, wasmThreads } from '../src/engine/runtime/web';
+import { webGpuUnavailable, webRuntime, wasmThreads } from '../src/engine/runtime/web';
 import { decodePhoto } from './decode-photo';
 import { THUMBNAIL_SIZE, type Backend, type BackendChoice, type Environment, type FrameRegion, type FrameResult, type LoadedPart, type PartPackageData, type PhotoResult } from './inspector-api';
 import { readFrame } from './read-frame';
@@ -206,9 +206,6 @@ const api = {
     };
     return Comlink.transfer(out, [out.anomalyMap.buffer, out.picture]);
   },
-
-  /** Diagnostics: loses the GPU as a driver reset would (models on WebGPU move to WASM). */
-  loseGpu: loseWebGpuDevice,
 
   /** Diagnostics: dies as an uncaught error would (the page restarts the worker). */
   crash(): void {

@@ -59,4 +59,8 @@ export interface ScoredPhoto {
   anomalyMap: Float32Array;
   mapWidth: number;
   mapHeight: number;
+  /** The photo as decoded (orientation applied). */
+  width: number;
+  height: number;
+  thumbnail: ImageBitmap;
 }

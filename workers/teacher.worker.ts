@@ -13,7 +13,7 @@ import { PartModel } from '../src/engine/patchflow/pipeline';
 import { webGpuUnavailable, webRuntime, wasmThreads, type WebBackend } from '../src/engine/runtime/web';
 import { trainDefaults, trainPartModel, type TrainOptions, type TrainedModel } from '../src/engine/train/trainer';
 import { decodePhoto, decodePixels } from './decode-photo';
-import { THUMBNAIL_SIZE, type Environment } from './inspector-api';
+import { THUMBNAIL_SIZE, type Environment, type PartPackageData } from './inspector-api';
 import { servedBackbone } from './served-backbone';
 import type { ExaminedPhoto, ScoredPhoto, TaughtPart, TeachListener, TeachRequest } from './teacher-api';
 
@@ -88,13 +88,20 @@ const api = {
     return { pkg, heldOut: trained.heldOut, backend };
   },
 
-  /** Scores a photo with the model taught last: its score and heat map. */
+  /** Loads a model taught before (kept across a reload) for `score`. */
+  async adopt(pkg: PartPackageData, backend: WebBackend): Promise<void> {
+    const previous = taught;
+    taught = await PartModel.load(runtimeFor(backend), await servedBackbone(), pkg.manifest, pkg.head);
+    await previous?.release();
+  },
+
+  /** Scores a photo with the model taught last: its score, heat map and a thumbnail. */
   async score(photo: Blob, name: string): Promise<ScoredPhoto> {
     if (!taught) throw new Error('no part model has been taught in this session');
-    const image = await decodePixels(photo, name, taught.manifest.settings.features.inputSize);
-    const r = await taught.inspect(image);
-    const out: ScoredPhoto = { score: r.score, anomalyMap: r.anomalyMap, mapWidth: r.mapWidth, mapHeight: r.mapHeight };
-    return Comlink.transfer(out, [out.anomalyMap.buffer]);
+    const decoded = await decodePhoto(photo, name, taught.manifest.settings.features.inputSize, THUMBNAIL_SIZE);
+    const r = await taught.inspect(decoded.image);
+    const out: ScoredPhoto = { score: r.score, anomalyMap: r.anomalyMap, mapWidth: r.mapWidth, mapHeight: r.mapHeight, width: decoded.width, height: decoded.height, thumbnail: decoded.thumbnail };
+    return Comlink.transfer(out, [out.anomalyMap.buffer, out.thumbnail]);
   },
 
   /** Diagnostics: destroys the GPU device under a WebGPU run, as a lost GPU would (used by the end-to-end tests). */

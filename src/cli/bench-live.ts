@@ -42,17 +42,22 @@ const readout = async (page: Page, id: string, attribute = 'data-value') => Numb
 
 /** Counts the frames the video element presents, and the longest wait between two. */
 function watchPresentedFrames(page: Page): Promise<void> {
+  // no named functions inside: tsx would wrap them in a helper the page does not have
   return page.evaluate(() => {
     const video = document.querySelector('video')!;
-    const seen = { frames: 0, longestGap: 0, last: performance.now() };
-    (window as unknown as { presented: typeof seen }).presented = seen;
-    const step = (now: number) => {
-      seen.frames++;
-      seen.longestGap = Math.max(seen.longestGap, now - seen.last);
-      seen.last = now;
-      video.requestVideoFrameCallback(step);
+    const seen = {
+      frames: 0,
+      longestGap: 0,
+      last: performance.now(),
+      count(now: number) {
+        seen.frames++;
+        seen.longestGap = Math.max(seen.longestGap, now - seen.last);
+        seen.last = now;
+        video.requestVideoFrameCallback((t) => seen.count(t));
+      },
     };
-    video.requestVideoFrameCallback(step);
+    (window as unknown as { presented: typeof seen }).presented = seen;
+    video.requestVideoFrameCallback((t) => seen.count(t));
   });
 }
 
@@ -70,7 +75,8 @@ async function sustained(browser: Browser, backend: string, liveModel: string | 
     const part = page.getByLabel('Part', { exact: true });
     const bottle = part.locator('option', { hasText: 'bottle' }).first();
     await bottle.waitFor({ state: 'attached', timeout: 60_000 });
-    await part.selectOption({ label: await bottle.innerText() });
+    // the model chosen at start-up loads first (the chooser waits meanwhile)
+    await part.selectOption({ label: await bottle.innerText() }, { timeout: 600_000 });
     await page.locator('[data-testid="backend"][data-backend]').waitFor({ timeout: 600_000 });
     if (liveModel) {
       await page.getByLabel('Import part model', { exact: true }).setInputFiles(liveModel);

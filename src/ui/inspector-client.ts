@@ -114,11 +114,6 @@ export class InspectorClient {
     return this.call((api) => api.inspectFrame(Comlink.transfer(frame, [frame]), region));
   }
 
-  /** Diagnostics: makes the worker lose its GPU as a driver reset would (used by the end-to-end tests). */
-  loseGpu(): Promise<void> {
-    return this.call((api) => api.loseGpu());
-  }
-
   /** Diagnostics: makes the worker die as a crash would (used by the end-to-end tests). */
   crashWorker(): void {
     void this.live.api.crash();

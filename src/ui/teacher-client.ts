@@ -5,6 +5,7 @@
  * goes on from its last checkpoint when asked to.
  */
 import * as Comlink from 'comlink';
+import type { Backend, PartPackageData } from '../../workers/inspector-api';
 import type { ExaminedPhoto, ScoredPhoto, TaughtPart, TeachListener, TeachRequest } from '../../workers/teacher-api';
 import type { TeacherWorkerApi } from '../../workers/teacher.worker';
 import { addressSettings } from './inspector-client';
@@ -62,6 +63,11 @@ export class TeacherClient {
   /** Teaches a part (the backend from `?backend=` unless the request says otherwise); reports through `listener`. */
   teach(request: Omit<TeachRequest, 'backend'>, listener: TeachListener): Promise<TaughtPart> {
     return this.call((api) => api.teach({ ...request, backend: addressSettings().backend }, Comlink.proxy(listener)));
+  }
+
+  /** Loads a part taught before (kept across a reload) for scoring. */
+  adopt(pkg: PartPackageData, backend: Backend): Promise<void> {
+    return this.call((api) => api.adopt(pkg, backend));
   }
 
   /** Scores a photo with the part taught last. */

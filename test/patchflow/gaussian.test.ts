@@ -174,7 +174,7 @@ describe('Gaussian companion', () => {
     const training = await draw(count, 0);
     const cache = new TapCache(layout, count);
     const per = channels * positions;
-    for (let n = 0; n < count; n++) cache.add({ [tapOutputName(layout[0])]: { dtype: 'float16', dims: [1, channels, grid, grid], data: training.bits.subarray(n * per, (n + 1) * per) } });
+    for (let n = 0; n < count; n++) cache.add({ [tapOutputName(layout[0])]: { dtype: 'float32', dims: [1, channels, grid, grid], data: training.rounded.subarray(n * per, (n + 1) * per) } });
     const settings = { dims: d, ridge: 0.01, seed: 5 };
     const params = await fitGaussian(runtime, cache, layout, settings, grid, names);
     expect(params.get(names.projection)!.data).toEqual(randomProjection(layout, settings).data);

@@ -134,9 +134,8 @@ function padAttrs(padding: TflitePadding, kernel: number[], strides: number[], d
   return { pads: attr.ints([...begin, ...total.map((t, i) => t - begin[i])]) };
 }
 
-/** The integer grid of a quantised activation: real = scale · (q − zeroPoint). */
+/** The uint8 grid of a quantised activation: real = scale · (q − zeroPoint). */
 interface ActivationGrid {
-  dtype: 'uint8';
   scale: number;
   zeroPoint: number;
 }
@@ -188,8 +187,7 @@ class Importer {
     if (this.arithmetic !== 'qdq' || (t.type !== 'int8' && t.type !== 'uint8') || q?.scale.length !== 1) return null;
     // int8 grids move to uint8 (zero point + 128: the same real values): onnxruntime's fused integer
     // kernels are u8 activations × s8 weights; with s8 activations it leaves depthwise convs and adds in float
-    const zeroPoint = (q.zeroPoint[0] ?? 0) + (t.type === 'int8' ? 128 : 0);
-    return { dtype: 'uint8', scale: q.scale[0], zeroPoint };
+    return { scale: q.scale[0], zeroPoint: (q.zeroPoint[0] ?? 0) + (t.type === 'int8' ? 128 : 0) };
   }
 
   /**
@@ -244,10 +242,10 @@ class Importer {
 
   /** QuantizeLinear → DequantizeLinear: `x` rounded to the grid, as the TFLite kernel stores it. */
   private roundToGrid(x: string, grid: ActivationGrid, name: string): string {
-    const key = `${grid.dtype}:${grid.scale}:${grid.zeroPoint}`;
+    const key = `${grid.scale}:${grid.zeroPoint}`;
     let params = this.grids.get(key);
     if (!params) {
-      const zeroPoint = tensor(grid.dtype, [], QUANTISED_ARRAYS[grid.dtype].of(grid.zeroPoint));
+      const zeroPoint = tensor('uint8', [], Uint8Array.of(grid.zeroPoint));
       this.grids.set(key, (params = [this.b.scalar(grid.scale), this.b.initializer(this.b.fresh('zero_point'), zeroPoint)]));
     }
     return this.b.op('DequantizeLinear', [this.b.op('QuantizeLinear', [x, ...params]), ...params], {}, name);

@@ -24,12 +24,6 @@ export async function webGpuUnavailable(): Promise<string | null> {
   }
 }
 
-/** Diagnostics: destroys onnxruntime-web's WebGPU device, as a driver reset or a removed GPU would. */
-export async function loseWebGpuDevice(): Promise<void> {
-  const device = (await ort.env.webgpu.device) as { destroy(): void } | undefined;
-  device?.destroy();
-}
-
 export interface WebRuntimeOptions {
   /** WASM threads (default `wasmThreads()`); set before the first session, as onnxruntime-web requires. */
   threads?: number;

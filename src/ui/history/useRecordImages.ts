@@ -1,7 +1,7 @@
 /** A record's pictures opened for drawing while a component shows them (the bitmap closed after). */
 import { useEffect, useState } from 'react';
 import { errorMessage } from '../library/storage-errors';
-import { openImages, type OpenedImages } from '../records/record-images';
+import { jpegBlob, openImages, type OpenedImages } from '../records/record-images';
 import { readImages } from '../records/records-query';
 
 export type RecordImagesState = { status: 'loading' } | { status: 'none' } | { status: 'error'; message: string } | { status: 'ready'; images: OpenedImages };
@@ -40,7 +40,7 @@ export function useThumbnailUrl(id: string, stored: boolean): string | null {
     void readImages(id).then(
       (images) => {
         if (!current || !images) return;
-        made = URL.createObjectURL(images.thumbnail);
+        made = URL.createObjectURL(jpegBlob(images.thumbnail));
         setUrl(made);
       },
       () => undefined, // a row without its thumbnail still reads

@@ -10,6 +10,7 @@ const SOURCE_LABELS: Record<PartSource, string> = {
   shipped: 'shipped with the app',
   'shipped-edited': 'shipped, threshold edited',
   imported: 'imported',
+  taught: 'taught in this browser',
 };
 
 /** Hands a zip to the browser as a download. */

@@ -48,6 +48,12 @@ export async function storedSourceFor(id: string): Promise<StoredSource> {
   return shipped?.parts.some((p) => p.pkg.id === id) ? 'shipped-edited' : 'imported';
 }
 
+/** Stores a part model taught in this browser; throws a readable error (storage full) and then has changed nothing. */
+export async function storeTaughtPart(pkg: PartPackageData): Promise<void> {
+  await saveStoredPart({ ...pkg, source: 'taught' });
+  await invalidateLibrary();
+}
+
 export interface ImportOutcome {
   imported: PartPackageData[];
   /** One line per package that was not imported, naming its files. */

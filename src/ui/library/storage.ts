@@ -8,7 +8,7 @@ import type { PartManifest } from '../../engine/patchflow/manifest';
 import { errorMessage, storageWriteError } from './storage-errors';
 import { mib } from './part-manifest';
 
-export type StoredSource = 'imported' | 'shipped-edited';
+export type StoredSource = 'imported' | 'shipped-edited' | 'taught';
 
 export interface StoredPart {
   id: string;

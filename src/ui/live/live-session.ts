@@ -2,10 +2,12 @@
  * The live session: the camera stream, the frames pumped to the inspection worker, the verdict with
  * hysteresis and the readouts.
  *
- * Each frame the camera presents is offered to the pump as a VideoFrame (a reference to the camera's
- * buffer, no copy); the pump keeps one in the worker and the newest one waiting, and closes the rest.
- * The worker crops the region of interest, reads it as it reads a photo, and hands back the picture it
- * read with the map. Nothing here waits on inference: answers are applied when they come.
+ * Each frame the camera presents is offered to the pump, which keeps one frame in the worker and the
+ * newest one waiting, dropping staler ones. The waiting frame is taken from the video (as a VideoFrame:
+ * the camera's buffer, no copy) only when the worker is free: it is then the freshest picture, and no
+ * camera buffer is held while the model works (a camera has only a few; pinning them stalls the
+ * picture). The frame is transferred to the worker, which crops the region of interest, reads it as it
+ * reads a photo and hands back the picture it read with the map. Nothing here waits on inference.
  */
 import { create } from 'zustand';
 import type { FrameResult, PartPackageData } from '../../../workers/inspector-api';
@@ -18,7 +20,7 @@ import { beepFail, unlockSound } from './fail-sound';
 import { FramePump } from './frame-pump';
 import { becameFail, nextVerdict, UNDECIDED, type VerdictState } from './hysteresis';
 import { appendTiming, NO_READOUTS, readoutsOf, type FrameTiming, type Readouts } from './readouts';
-import { regionInFrame, type Roi } from './roi';
+import { regionInFrame } from './roi';
 import { useStation } from './station-settings';
 import { keepScreenAwake, type WakeLockState } from './wake-lock';
 
@@ -67,14 +69,18 @@ export interface LiveState {
   refreshCameras(): Promise<void>;
 }
 
-/** A frame on its way: the camera's buffer and what it needs to be judged when it comes back. */
+/** A frame the camera has presented, waiting for the worker: it is taken from `video` when sent. */
+interface Offered {
+  video: HTMLVideoElement;
+  /** The session it belongs to: frames and answers of a stopped one are dropped. */
+  session: number;
+}
+
+/** A frame taken from the video, and what it needs to be judged when it comes back. */
 interface Grabbed {
-  frame: VideoFrame | ImageBitmap;
   grabbedAt: number;
   width: number;
   height: number;
-  roi: Roi | null;
-  /** The session it belongs to: answers for a stopped one are dropped. */
   session: number;
 }
 
@@ -92,7 +98,8 @@ const CAMERA_FPS_FRAMES = 30;
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-const pump = new FramePump<Grabbed>(inspectGrabbed, (g) => g.frame.close());
+// a waiting frame holds nothing yet: dropping it costs nothing
+const pump = new FramePump<Offered>(inspectNewest, () => undefined);
 let droppedBefore = 0;
 
 /** The package that scored a frame: the chosen one or the part's live model; null for a model no longer used. */
@@ -102,13 +109,20 @@ function judgeOf(modelId: string): PartPackageData | null {
   return wantedLive?.id === modelId ? wantedLive : null;
 }
 
-async function inspectGrabbed(g: Grabbed): Promise<void> {
+/** The video's current picture: a VideoFrame shares the camera's buffer; browsers without one copy it into a bitmap. */
+const takeFrame = (video: HTMLVideoElement): Promise<VideoFrame | ImageBitmap> => (typeof VideoFrame === 'function' ? Promise.resolve().then(() => new VideoFrame(video)) : createImageBitmap(video));
+
+async function inspectNewest({ video, session: of }: Offered): Promise<void> {
   await modelsReady;
-  if (g.session !== session) return g.frame.close();
+  const part = useCurrentPart.getState().pkg?.manifest.part;
+  if (of !== session || !part || video.videoWidth === 0) return;
+  const roi = useStation.getState().parts[part]?.roi ?? null;
+  const g: Grabbed = { grabbedAt: performance.now(), width: video.videoWidth, height: video.videoHeight, session: of };
   try {
-    apply(g, await inspector.inspectFrame(g.frame, regionInFrame(g.roi, g.width, g.height)));
+    const frame = await takeFrame(video);
+    apply(g, await inspector.inspectFrame(frame, regionInFrame(roi, g.width, g.height)));
   } catch (e) {
-    if (g.session === session) useLive.setState({ frameError: message(e) });
+    if (of === session) useLive.setState({ frameError: message(e) });
   }
 }
 
@@ -169,17 +183,11 @@ export function setLiveViewShown(shown: boolean): void {
   updatePaused();
 }
 
-/** A frame the camera has just presented (at `presentedAt`, performance.now() time). */
+/** The camera has just presented a frame (at `presentedAt`, performance.now() time). */
 export function offerFrame(video: HTMLVideoElement, presentedAt: number): void {
   presented = [...presented.slice(1 - CAMERA_FPS_FRAMES), presentedAt];
   const s = useLive.getState();
-  if (s.phase !== 'streaming' || s.paused || !useCurrentPart.getState().pkg || video.videoWidth === 0) return;
-  const part = useCurrentPart.getState().pkg!.manifest.part;
-  const grabbed = { grabbedAt: presentedAt, width: video.videoWidth, height: video.videoHeight, roi: useStation.getState().parts[part]?.roi ?? null, session };
-  // a VideoFrame shares the camera's buffer; browsers without one copy the picture into a bitmap
-  const frame = typeof VideoFrame === 'function' ? Promise.resolve().then(() => new VideoFrame(video)) : createImageBitmap(video);
-  // a frame the video cannot give (it is between pictures) is simply not offered
-  frame.then((f) => pump.offer({ ...grabbed, frame: f }), () => undefined);
+  if (s.phase === 'streaming' && !s.paused && useCurrentPart.getState().pkg) pump.offer({ video, session });
 }
 
 /** The picture's size as the video element reports it (at start, and whenever the camera changes it). */

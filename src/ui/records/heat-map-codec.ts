@@ -1,10 +1,9 @@
 /**
- * The anomaly map, compressed for the history: quantised to 8 bits over its own range and written as a
- * greyscale PNG (lossless from there), about 10× smaller than the floats. Grey g stands for
- * low + g / 255 · (high − low), so a value read back is off by at most (high − low) / 510. Pure.
+ * The anomaly map, compressed for the history: quantised to 8 bits over its own range, then stored as a
+ * grey PNG (lossless from there; record-images.ts has the browser encode it), about 10× smaller than the
+ * floats. Grey g stands for low + g / 255 · (high − low), so a value read back is off by at most
+ * (high − low) / 510. Pure.
  */
-import { decode, encode } from 'fast-png';
-import type { HeatMap } from '../components/inspection-canvas';
 
 export interface QuantisedMap {
   grey: Uint8Array;
@@ -39,18 +38,19 @@ export function dequantiseMap(grey: ArrayLike<number>, [low, high]: [number, num
   return out;
 }
 
-export interface EncodedMap {
-  png: Uint8Array;
-  range: [number, number];
+/** Greys as opaque RGBA pixels (r = g = b = grey), what a canvas encodes as PNG. */
+export function greyPixels(grey: ArrayLike<number>): Uint8ClampedArray<ArrayBuffer> {
+  const rgba = new Uint8ClampedArray(grey.length * 4);
+  for (let i = 0; i < grey.length; i++) {
+    rgba[i * 4] = rgba[i * 4 + 1] = rgba[i * 4 + 2] = grey[i];
+    rgba[i * 4 + 3] = 255;
+  }
+  return rgba;
 }
 
-export function encodeHeatMap({ anomalyMap, mapWidth, mapHeight }: HeatMap): EncodedMap {
-  const { grey, range } = quantiseMap(anomalyMap);
-  return { png: encode({ width: mapWidth, height: mapHeight, data: grey, channels: 1, depth: 8 }), range };
-}
-
-export function decodeHeatMap(png: Uint8Array, range: [number, number]): HeatMap {
-  const image = decode(png);
-  if (image.channels !== 1 || image.depth !== 8) throw new Error(`a stored heat map must be 8-bit greyscale (got ${image.channels} channels, ${image.depth} bits)`);
-  return { anomalyMap: dequantiseMap(image.data, range), mapWidth: image.width, mapHeight: image.height };
+/** The greys of RGBA pixels written by greyPixels (their red channel). */
+export function greysOf(rgba: ArrayLike<number>): Uint8Array {
+  const grey = new Uint8Array(rgba.length / 4);
+  for (let i = 0; i < grey.length; i++) grey[i] = rgba[i * 4];
+  return grey;
 }

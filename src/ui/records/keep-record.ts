@@ -83,7 +83,7 @@ export async function keepInspection(inspection: FinishedInspection): Promise<In
     useRecordsStatus.getState().report(`The pictures of ${record.file} could not be made (${errorMessage(e)}); its record is kept without them.`);
     return null;
   });
-  const thumbnail = settings.transport !== 'off' && settings.includeThumbnail && images ? await base64Of(images.thumbnail) : undefined;
+  const thumbnail = settings.transport !== 'off' && settings.includeThumbnail && images ? base64Of(images.thumbnail) : undefined;
   const message = settings.transport === 'off' ? null : outboxEntry(inspectionMessage(record, thumbnail), record.time);
   return inTurn(async () => store(images ? record : { ...record, images: 'not-stored' }, images, message, await pendingEntry));
 }

@@ -5,6 +5,7 @@
  */
 import type { PartManifest } from '../../engine/patchflow/manifest';
 import { formatScore } from '../library/part-manifest';
+import type { CheckKind, CheckPhoto } from './teach-store';
 
 export interface Rates {
   /** Defect photos scored below the threshold (passed), of all defect photos. */
@@ -50,4 +51,14 @@ export function withOperatingPoint(manifest: PartManifest, threshold: number, ra
     ...manifest,
     thresholds: { ...manifest.thresholds, image: threshold, rule: `set in the Teach view at ${formatScore(threshold)} (calibrated: ${formatScore(manifest.thresholds.image)}): ${measured}` },
   };
+}
+
+/**
+ * The scores the operating point is judged on: defect photos against good photos set aside by the user
+ * or, without those, the held-out good photos (which the calibration has seen).
+ */
+export function operatingScores(checks: readonly CheckPhoto[]): { good: number[]; defect: number[]; goodFrom: 'set aside' | 'held out' } {
+  const scores = (kind: CheckKind) => checks.flatMap((c) => (c.kind === kind && c.result ? [c.result.score] : []));
+  const setAside = scores('good');
+  return { good: setAside.length ? setAside : scores('held-out'), defect: scores('defect'), goodFrom: setAside.length ? 'set aside' : 'held out' };
 }

@@ -1,0 +1,90 @@
+/**
+ * How the part is taught: the preset, an optional region of interest (the centred square of each photo,
+ * shown over the first photo) and, for the curious, epochs and seed.
+ */
+import { useEffect, useRef } from 'react';
+import { PRESETS, type PresetName } from '../../engine/patchflow/manifest';
+import { isPreset, PRESET_NOTES, useTeachSettings } from './teach-settings';
+import { useTeach } from './teach-store';
+
+const DEFAULT_CROP = 0.8;
+
+export function TeachSettingsPanel({ locked }: { locked: boolean }) {
+  const { preset, epochs, seed, setPreset, setEpochs, setSeed } = useTeachSettings();
+  const centerCrop = useTeach((s) => s.centerCrop);
+  const setCenterCrop = useTeach((s) => s.setCenterCrop);
+  const sample = useTeach((s) => s.photos.find((p) => p.thumbnail)?.thumbnail ?? null);
+  return (
+    <section className="teach-panel" aria-labelledby="teach-settings-title">
+      <h2 id="teach-settings-title" className="teach-panel-title">
+        2 · How to teach it
+      </h2>
+      <label className="teach-field">
+        Preset
+        <select value={preset} disabled={locked} onChange={(e) => isPreset(e.target.value) && setPreset(e.target.value)}>
+          {(Object.keys(PRESETS) as PresetName[]).map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <p className="hint">
+        {PRESET_NOTES[preset] ?? preset} ({PRESETS[preset]().features.inputSize} px)
+      </p>
+      <fieldset className="teach-roi" disabled={locked}>
+        <legend>Region of interest</legend>
+        <label>
+          <input type="checkbox" checked={centerCrop !== null} onChange={(e) => setCenterCrop(e.target.checked ? DEFAULT_CROP : null)} /> Only the centre of each photo
+        </label>
+        {centerCrop !== null && (
+          <label className="teach-field">
+            Centre square: {Math.round(centerCrop * 100)} % of the shorter side
+            <input type="range" min={0.3} max={1} step={0.05} value={centerCrop} onChange={(e) => setCenterCrop(Number(e.target.value))} />
+          </label>
+        )}
+        {sample && <RoiPreview photo={sample} fraction={centerCrop} />}
+        <p className="hint">The part model keeps the region: photos inspected with it are cut the same way.</p>
+      </fieldset>
+      <details className="teach-advanced">
+        <summary>Advanced</summary>
+        <label className="teach-field">
+          Epochs
+          <input type="number" min={1} max={100} value={epochs} disabled={locked} onChange={(e) => Number.isFinite(e.target.valueAsNumber) && setEpochs(e.target.valueAsNumber)} />
+        </label>
+        <label className="teach-field">
+          Seed
+          <input type="number" value={seed} disabled={locked} onChange={(e) => Number.isFinite(e.target.valueAsNumber) && setSeed(e.target.valueAsNumber)} />
+        </label>
+        <p className="hint">The same photos, preset, epochs and seed teach the same model here and with npm run train.</p>
+      </details>
+    </section>
+  );
+}
+
+/** The first photo with the kept square outlined (the rest dimmed). */
+function RoiPreview({ photo, fraction }: { photo: ImageBitmap; fraction: number | null }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const c = canvas.current;
+    if (!c) return;
+    c.width = photo.width;
+    c.height = photo.height;
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(photo, 0, 0);
+    if (fraction === null) return;
+    // the same square as the engine's centre crop, at thumbnail scale
+    const side = Math.min(photo.width, photo.height) * fraction;
+    const x = (photo.width - side) / 2;
+    const y = (photo.height - side) / 2;
+    ctx.fillStyle = 'rgba(0, 0, 0, 0.55)';
+    ctx.fillRect(0, 0, photo.width, y);
+    ctx.fillRect(0, y + side, photo.width, photo.height - y - side);
+    ctx.fillRect(0, y, x, side);
+    ctx.fillRect(x + side, y, photo.width - x - side, side);
+    ctx.strokeStyle = '#ffd54a';
+    ctx.lineWidth = 2;
+    ctx.strokeRect(x, y, side, side);
+  }, [photo, fraction]);
+  return <canvas ref={canvas} className="teach-roi-preview" role="img" aria-label="Region of interest on the first photo" />;
+}
