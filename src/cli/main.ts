@@ -1,15 +1,18 @@
 /** The `patchflow` command line: setup, train, eval, bench (Node only). */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { nodeRuntime } from '../engine/runtime/node';
 import { PartModel } from '../engine/patchflow/pipeline';
 import { ensureBackbone, loadBackbone } from './provision-backbone';
 import { evaluateCommand, formatReport } from './evaluate';
 import { readModel, saveModel } from './model-files';
+import { readPartPackage } from '../engine/patchflow/part-package';
 import { ruleOf, trainCommand, type TrainArgs } from './train';
 import { MAP_COMBINATIONS, SCORE_RULES, heatMapRule } from '../engine/patchflow/scores';
 import { benchCommand } from './bench';
 import { benchBrowserCommand } from './bench-browser';
+import { benchTeachCommand } from './bench-teach';
 import { benchHistoryCommand } from './bench-history';
 import { benchLiveCommand } from './bench-live';
 import { benchBackboneQuantCommand } from './bench-backbone-quant';
@@ -24,10 +27,11 @@ const USAGE = `usage:
                    [--gaussians none|TAPS[@SCALES]:DIMS:REDUCTION[;...]]   e.g. s8_block+s8_expand@1:64:random-channels
                    [--combine flow|gaussian|mean|max|agreement|gaussian.I] [--heat-map flow|gaussian|mean|max|gaussian.I]
                    [--backbone float|int8]
-  npm run eval  -- --data DIR --model DIR [--json FILE] [--combine RULE] [--heat-map RULE] [--backbone float|int8]
+  npm run eval  -- --data DIR --model DIR|PART.zip [--json FILE] [--combine RULE] [--heat-map RULE] [--backbone float|int8]
   npm run bench -- [--data DIR] [--preset NAME]   training time, latency and memory on MVTec bottle
   npm run bench -- --browser [--webgpu]          the app's speed in headless Chromium beside onnxruntime-node
-  npm run bench -- --history                     100 000 history records in headless Chromium: insert rate, opening the History view filtered
+  npm run bench -- --teach [--webgpu]            teaching 50 good photos in headless Chromium (WASM; WebGPU) beside onnxruntime-node, the tab's peak memory
+  npm run bench -- --history [--records N]       100 000 (N) history records in headless Chromium: insert rate, opening the History view filtered
   npm run bench -- --live [--webgpu]             sustained live inspection (fake camera) in headless Chromium, default and live preset
   npm run bench -- --backbone-quant               int8 (QDQ) against float backbone: speed (Chromium WASM, Node), accuracy`;
 
@@ -50,7 +54,7 @@ async function main(argv: string[]): Promise<void> {
       steps: { type: 'string' }, crop: { type: 'string' }, quiet: { type: 'boolean' }, preset: { type: 'string' },
       'adapter-constraint': { type: 'string' }, 'position-channels': { type: 'string' }, gaussians: { type: 'string' },
       combine: { type: 'string' }, 'heat-map': { type: 'string' }, optional: { type: 'boolean' },
-      browser: { type: 'boolean' }, webgpu: { type: 'boolean' }, live: { type: 'boolean' }, backbone: { type: 'string' }, 'backbone-quant': { type: 'boolean' }, history: { type: 'boolean' },
+      browser: { type: 'boolean' }, webgpu: { type: 'boolean' }, live: { type: 'boolean' }, backbone: { type: 'string' }, 'backbone-quant': { type: 'boolean' }, history: { type: 'boolean' }, records: { type: 'string' }, teach: { type: 'boolean' },
     },
   });
   const require = (v: string | undefined, flag: string) => {
@@ -94,7 +98,9 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'eval': {
       const backbone = await loadBackbone((await ensureBackbone({ variant })).dir);
-      const { manifest, head } = readModel(require(values.model, 'model'));
+      // a model folder, or the package the app exports (<part>.zip)
+      const modelPath = require(values.model, 'model');
+      const { manifest, head } = modelPath.toLowerCase().endsWith('.zip') ? await readPartPackage([{ name: path.basename(modelPath), bytes: new Uint8Array(readFileSync(modelPath)) }]) : readModel(modelPath);
       // re-scoring a trained model under another rule needs no retraining: the head keeps every map
       const scoring = manifest.settings.scoring;
       const heatMap = heatMapRule(scoring);
@@ -112,7 +118,8 @@ async function main(argv: string[]): Promise<void> {
       if (values.live) await benchLiveCommand(runtime, { webgpu: values.webgpu });
       else if (values.browser) await benchBrowserCommand(runtime, { webgpu: values.webgpu });
       else if (values['backbone-quant']) await benchBackboneQuantCommand(runtime);
-      else if (values.history) await benchHistoryCommand();
+      else if (values.history) await benchHistoryCommand(num(values.records, 'records'));
+      else if (values.teach) await benchTeachCommand(runtime, { webgpu: values.webgpu });
       else await benchCommand(runtime, values.data, values.preset);
       return;
     default:

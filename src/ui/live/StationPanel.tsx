@@ -14,7 +14,7 @@ export function StationPanel({ chosen }: { chosen: PartPackageData | null }) {
     <section className="live-panel" aria-label="Station settings">
       <h2 className="panel-title">Overlay</h2>
       <label className="live-check">
-        <input type="checkbox" checked={station.showHeatMap} onChange={(e) => station.set({ showHeatMap: e.target.checked })} /> Show heat map
+        <input type="checkbox" checked={station.showHeatMap} onChange={(e) => station.set({ showHeatMap: e.target.checked })} /> Live heat map
       </label>
       <label className="live-field">
         Overlay opacity

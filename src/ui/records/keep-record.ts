@@ -118,7 +118,7 @@ async function store(record: InspectionRecord, images: EncodedImages | null, mes
   const bare: InspectionRecord = { ...record, images: 'not-stored' };
   try {
     await write(bare, null, message, pendingEntry);
-    report(`Storage is full: the record of ${record.file} was kept without its pictures. Free space by pruning old pictures (History → Storage).`);
+    report(`Storage is full: the record of ${record.file} was kept without its pictures. Free space by pruning old pictures (History → Publishing & storage).`);
     announceWrite(message !== null);
     return bare;
   } catch (e) {
@@ -133,7 +133,7 @@ function keepInReserve(record: InspectionRecord, message: OutboxEntry | null, pe
   if (pendingEntry !== null) void writeRecords(['pending'], (tx) => tx.objectStore('pending').delete(pendingEntry)).catch(() => undefined);
   useRecordsStatus
     .getState()
-    .report(`The history could not take the record of ${record.file} (${why}); it is held in reserve and saved as soon as there is room. Free space by pruning old pictures (History → Storage).`);
+    .report(`The history could not take the record of ${record.file} (${why}); it is held in reserve and saved as soon as there is room. Free space by pruning old pictures (History → Publishing & storage).`);
   return kept;
 }
 

@@ -31,7 +31,7 @@ export async function saveReview(id: string, review: Review): Promise<Inspection
     if (publishing) announce({ type: 'outbox' });
     return saved;
   } catch (e) {
-    if (e instanceof StorageFullError) throw new Error('storage is full: the review was not saved. Free space by pruning old pictures (Storage).');
+    if (e instanceof StorageFullError) throw new Error('storage is full: the review was not saved. Free space by pruning old pictures (History → Publishing & storage).');
     throw e;
   }
 }
