@@ -131,3 +131,10 @@ export async function scoreOf(page: Page, file: string): Promise<number> {
   if ((await item.getAttribute('data-verdict')) === 'error') throw new Error(`${file} was not inspected: ${await item.innerText()}`);
   return Number(await item.getAttribute('data-score'));
 }
+
+/** Waits for the Teach view's training to end and expects it done; a failed run fails at once, with its message. */
+export async function trainingDone(page: Page, timeout: number): Promise<void> {
+  const progress = page.getByTestId('teach-progress');
+  await expect(progress).toHaveAttribute('data-status', /^(done|failed|cancelled)$/, { timeout });
+  if ((await progress.getAttribute('data-status')) !== 'done') throw new Error(`training ended ${await progress.getAttribute('data-status')}: ${await progress.innerText()}`);
+}

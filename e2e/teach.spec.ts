@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { expect, test, type Page } from '@playwright/test';
-import { BOTTLE, missing, photo, resultFor, scratchDir } from './fixtures';
+import { BOTTLE, missing, photo, resultFor, scratchDir, trainingDone } from './fixtures';
 
 test.skip(() => missing() !== null, missing() ?? '');
 
@@ -56,7 +56,7 @@ test('teach from real photos: progress, a reload resumes, save, and the new part
   expect(await curvePoints(page)).toBe(resumedAfter);
   expect(await epochOf(page)).toBe(resumedAfter + 1);
   await expect(page.getByLabel('Part name', { exact: true })).toHaveValue('bottle-taught');
-  await expect(progress).toHaveAttribute('data-status', 'done', { timeout: 900_000 });
+  await trainingDone(page, 900_000);
   expect(await curvePoints(page)).toBe(EPOCHS);
 
   // heat maps on the held-out good photos (15 % of 30), which the calibrated threshold passes

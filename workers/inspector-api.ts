@@ -35,11 +35,10 @@ export interface LoadedPart {
   loadSeconds: number;
 }
 
-export interface PhotoResult {
+/** A photo's score and heat map (the Inspect view's results, the Teach view's checks). */
+export interface ScoredPhoto {
   /** Image anomaly score; the verdict is score ≥ threshold. */
   score: number;
-  /** The verdict at the model's stored threshold (the page re-judges at its own). */
-  verdict: 'pass' | 'fail';
   /** Anomaly map in good-σ units over the whole photo, row-major [mapHeight × mapWidth]. */
   anomalyMap: Float32Array;
   mapWidth: number;
@@ -49,6 +48,11 @@ export interface PhotoResult {
   height: number;
   /** A small copy of the photo for lists (longer side THUMBNAIL_SIZE). */
   thumbnail: ImageBitmap;
+}
+
+export interface PhotoResult extends ScoredPhoto {
+  /** The verdict at the model's stored threshold (the page re-judges at its own). */
+  verdict: 'pass' | 'fail';
   decodeMs: number;
   inferenceMs: number;
   backend: Backend;

@@ -4,8 +4,7 @@
  * decoding and ONNX work stays off the UI thread.
  */
 import * as Comlink from 'comlink';
-import type { BackboneManifest, LoadedBackbone } from '../src/engine/backbone/manifest';
-import { openBackbone } from '../src/engine/backbone/provision';
+import { servedBackbone } from './served-backbone';
 import { checkBackbone, readPartPackage, type NamedBytes } from '../src/engine/patchflow/part-package';
 import type { RgbImage } from '../src/engine/image/decode';
 import { PartModel, type Inspection } from '../src/engine/patchflow/pipeline';
@@ -14,9 +13,6 @@ import { decodePhoto } from './decode-photo';
 import { THUMBNAIL_SIZE, type Backend, type BackendChoice, type Environment, type FrameRegion, type FrameResult, type LoadedPart, type PartPackageData, type PhotoResult } from './inspector-api';
 import { readFrame } from './read-frame';
 
-const BACKBONE_DIR = `${import.meta.env.BASE_URL}models/backbones/mobilenet_v2/`;
-
-let backbone: Promise<LoadedBackbone> | undefined;
 let threads = wasmThreads();
 
 interface Loaded {
@@ -29,24 +25,9 @@ let current: Loaded | undefined;
 /** The station's live model for that part (e.g. the live preset), used for camera frames when loaded. */
 let live: Loaded | undefined;
 
-async function fetchBytes(url: string): Promise<Uint8Array> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}; is the backbone provisioned (npm run setup)?`);
-  return new Uint8Array(await res.arrayBuffer());
-}
-
-function loadBackbone(): Promise<LoadedBackbone> {
-  backbone ??= (async () => {
-    const manifest = JSON.parse(new TextDecoder().decode(await fetchBytes(`${BACKBONE_DIR}manifest.json`))) as BackboneManifest;
-    return openBackbone(manifest, await fetchBytes(BACKBONE_DIR + manifest.file), `${BACKBONE_DIR}manifest.json`);
-  })();
-  backbone.catch(() => (backbone = undefined)); // a failed fetch is tried again next time
-  return backbone;
-}
-
 /** Builds the part model's session on one backend and proves it with a warm-up inference. */
 async function open(pkg: PartPackageData, backend: Backend): Promise<PartModel> {
-  const model = await PartModel.load(webRuntime(backend, { threads }), await loadBackbone(), pkg.manifest, pkg.head);
+  const model = await PartModel.load(webRuntime(backend, { threads }), await servedBackbone(), pkg.manifest, pkg.head);
   try {
     await model.warmUp();
     return model;
@@ -78,7 +59,7 @@ const describe = (pkg: PartPackageData, { loaded, backendNote }: Opened, t0: num
  * finite scores) and falls back to WASM, saying why.
  */
 async function openChosen(pkg: PartPackageData, choice: BackendChoice): Promise<Opened> {
-  checkBackbone(pkg.manifest, (await loadBackbone()).manifest);
+  checkBackbone(pkg.manifest, (await servedBackbone()).manifest);
   let backendNote: string | null = null;
   if (choice !== 'wasm') {
     const unavailable = await webGpuUnavailable();
@@ -101,7 +82,7 @@ async function inspectOn(slot: Loaded, image: RgbImage): Promise<{ result: Inspe
     return { result: await slot.model.inspect(image), slot, backendNote: null };
   } catch (e) {
     if (slot.backend !== 'webgpu') throw e;
-    const moved: Loaded = { model: await PartModel.load(webRuntime('wasm', { threads }), await loadBackbone(), slot.model.manifest, slot.model.head), id: slot.id, backend: 'wasm' };
+    const moved: Loaded = { model: await PartModel.load(webRuntime('wasm', { threads }), await servedBackbone(), slot.model.manifest, slot.model.head), id: slot.id, backend: 'wasm' };
     await slot.model.release().catch(() => undefined);
     return { result: await moved.model.inspect(image), slot: moved, backendNote: `WebGPU lost: ${message(e)}; using WASM` };
   }
@@ -120,7 +101,7 @@ const api = {
   /** Unpacks and checks a part model package, including that it was trained on this app's backbone. */
   async readPackage(files: NamedBytes[]): Promise<PartPackageData> {
     const pkg = await readPartPackage(files);
-    checkBackbone(pkg.manifest, (await loadBackbone()).manifest);
+    checkBackbone(pkg.manifest, (await servedBackbone()).manifest);
     return Comlink.transfer(pkg, [pkg.head.buffer]);
   },
 

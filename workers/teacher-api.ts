@@ -5,9 +5,9 @@
 import type { ModelSettings } from '../src/engine/patchflow/manifest';
 import type { TrainingCheckpoint } from '../src/engine/train/checkpoint';
 import type { TrainProgress } from '../src/engine/train/trainer';
-import type { Backend, BackendChoice, PartPackageData } from './inspector-api';
+import type { Backend, BackendChoice, PartPackageData, ScoredPhoto } from './inspector-api';
 
-export type { TrainProgress, TrainingCheckpoint };
+export type { ScoredPhoto, TrainProgress, TrainingCheckpoint };
 
 export interface TeachPhoto {
   name: string;
@@ -53,14 +53,3 @@ export interface ExaminedPhoto {
   thumbnail: ImageBitmap;
 }
 
-/** A photo scored by the taught model: its score and its heat map in good-σ units. */
-export interface ScoredPhoto {
-  score: number;
-  anomalyMap: Float32Array;
-  mapWidth: number;
-  mapHeight: number;
-  /** The photo as decoded (orientation applied). */
-  width: number;
-  height: number;
-  thumbnail: ImageBitmap;
-}

@@ -37,7 +37,7 @@ export function InterruptedBatches() {
   const batches = useQuery({ queryKey: KEY, queryFn: interruptedBatches, refetchInterval: 5000 }).data ?? [];
   if (batches.length === 0) return null;
   return (
-    <div className="interrupted-batches">
+    <div className="interrupted-batches dark-panel">
       {batches.map((b) => (
         <InterruptedBatchLine key={b.modelId} batch={b} />
       ))}

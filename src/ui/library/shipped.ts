@@ -21,7 +21,7 @@ export interface ShippedLoad {
  * server from answering a missing file with its index.html.
  */
 async function fetchShipped(url: string, accept: string): Promise<Response | null> {
-  const res = await fetch(url, { headers: { Accept: accept } });
+  const res = await fetch(url, { headers: { Accept: accept }, cache: 'no-store' }); // the service worker keeps the copy
   if (res.status === 404 || res.headers.get('content-type')?.startsWith('text/html')) return null;
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   return res;

@@ -52,7 +52,7 @@ export function LiveView() {
   const scale = pixelThreshold === undefined ? null : heatScale(pixelThreshold);
 
   return (
-    <section className="live-view">
+    <section className="live-view dark-panel">
       <div className="live-toolbar">
         <CameraChoice disabled={phase !== 'off'} />
         {phase === 'off' ? (

@@ -21,7 +21,7 @@ export function TeachSettingsPanel({ locked }: { locked: boolean }) {
       </h2>
       <label className="teach-field">
         Preset
-        <select value={preset} disabled={locked} onChange={(e) => isPreset(e.target.value) && setPreset(e.target.value)}>
+        <select aria-label="Preset" value={preset} disabled={locked} onChange={(e) => isPreset(e.target.value) && setPreset(e.target.value)}>
           {(Object.keys(PRESETS) as PresetName[]).map((name) => (
             <option key={name} value={name}>
               {name}

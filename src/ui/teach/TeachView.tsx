@@ -48,7 +48,7 @@ export function TeachView() {
 
   return (
     <div
-      className={`teach-view${dragging ? ' dragging' : ''}`}
+      className={`teach-view dark-panel${dragging ? ' dragging' : ''}`}
       data-testid="teach-drop-zone"
       onDragOver={onDragOver}
       onDragLeave={(e) => !e.currentTarget.contains(e.relatedTarget as Node | null) && setDragging(false)}

@@ -109,6 +109,6 @@ export function secondsLeft(t: RunTracker, now: number): number | null {
 
 /** Share of the run done (0…1), by time: elapsed over elapsed plus what is left. */
 export function fractionDone(elapsedSeconds: number, left: number | null): number {
-  if (left === null) return 0;
-  return elapsedSeconds / Math.max(1e-9, elapsedSeconds + left);
+  if (left === null || elapsedSeconds <= 0) return 0;
+  return Math.min(1, elapsedSeconds / (elapsedSeconds + Math.max(0, left)));
 }
