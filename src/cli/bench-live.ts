@@ -71,7 +71,7 @@ async function sustained(browser: Browser, backend: string, liveModel: string | 
       (window as unknown as { longTasks: number[] }).longTasks = tasks;
       new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push(e.duration))).observe({ type: 'longtask' });
     });
-    await page.goto(`http://127.0.0.1:${PORT}/?backend=${backend}&threads=2#live`);
+    await page.goto(`http://127.0.0.1:${PORT}/?backend=${backend}#live`);
     const part = page.getByLabel('Part', { exact: true });
     const bottle = part.locator('option', { hasText: 'bottle' }).first();
     await bottle.waitFor({ state: 'attached', timeout: 60_000 });
@@ -129,7 +129,7 @@ export async function benchLiveCommand(runtime: Runtime, options: { webgpu?: boo
     for (const backend of ['wasm', ...(options.webgpu ? ['webgpu'] : [])]) {
       for (const [preset, liveModel] of [['balanced', null], ['live', liveZip]] as const) {
         const r = await sustained(browser, backend, liveModel);
-        const label = backend === 'wasm' ? 'WASM, 2 threads' : 'WebGPU';
+        const label = backend === 'wasm' ? 'WASM (app default threads)' : 'WebGPU';
         console.log(
           `${preset.padEnd(10)} ${label.padEnd(18)} ${r.fps.toFixed(1).padStart(13)}   ${`${r.latencyMedian.toFixed(0)} / ${r.latencyP95.toFixed(0)}`.padStart(22)}   ${`${r.dropped}/${r.dropped + r.inspected}`.padStart(7)}   ${r.cameraFps.toFixed(1).padStart(10)}   ${`${r.longestGap.toFixed(0)} ms`.padStart(11)}   ${r.longTasks} (${r.longestTask.toFixed(0)} ms)`,
         );

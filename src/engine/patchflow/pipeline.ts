@@ -75,7 +75,7 @@ const INSPECTION_OUTPUTS = [SCORE_OUTPUTS.score, SCORE_OUTPUTS.anomalyMap];
 
 /** A loaded part model: one onnxruntime session over the composed graph. */
 export class PartModel {
-  /** The last inference asked for: a session runs one at a time (WebGPU refuses a second: "Session already started"). */
+  /** The last inference asked for: photos take turns, so each one's time is its own inference alone. */
   private running: Promise<unknown> = Promise.resolve();
 
   private constructor(

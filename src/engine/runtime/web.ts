@@ -31,6 +31,27 @@ export interface WebRuntimeOptions {
   wasmPaths?: string;
 }
 
+/**
+ * The worker's turn at onnxruntime-web: one module serves every session in it, and two calls that
+ * interleave (an inspection beside the live model's frame, a model loading beside a batch) fail
+ * ("Session mismatch", "Session already started"). Every creation, run and release waits for the last.
+ */
+let lastCall: Promise<unknown> = Promise.resolve();
+function inTurn<T>(call: () => Promise<T>): Promise<T> {
+  const mine = lastCall.then(call);
+  lastCall = mine.catch(() => undefined);
+  return mine;
+}
+
+async function createSession(model: Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
+  const session = await inTurn(() => ort.InferenceSession.create(model, options));
+  const run = session.run.bind(session) as (...args: unknown[]) => Promise<ort.InferenceSession.ReturnType>;
+  const release = session.release.bind(session);
+  session.run = ((...args: unknown[]) => inTurn(() => run(...args))) as typeof session.run;
+  session.release = () => inTurn(release);
+  return session;
+}
+
 /** A runtime whose sessions run on `backend` alone (a node WebGPU lacks runs on the CPU inside ORT). */
 export function webRuntime(backend: WebBackend, options: WebRuntimeOptions = {}): Runtime {
   if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
@@ -38,7 +59,7 @@ export function webRuntime(backend: WebBackend, options: WebRuntimeOptions = {})
   return {
     name: backend === 'webgpu' ? 'onnxruntime-web (WebGPU)' : `onnxruntime-web (WASM, ${ort.env.wasm.numThreads} thread(s))`,
     createSession: (model, { outputsOnDevice = [] } = {}) =>
-      ort.InferenceSession.create(model, {
+      createSession(model, {
         executionProviders: [backend],
         graphOptimizationLevel: 'all',
         // WASM's outputs are host arrays already
