@@ -178,3 +178,20 @@ test('a denied camera, and a camera that goes away mid-stream, get a message and
   await expect(page.getByTestId('live-verdict')).toHaveAttribute('data-verdict', /pass|fail/, { timeout: 120_000 });
   await page.close();
 });
+
+test('good photos to teach a part are taken with the station camera', async ({ page }) => {
+  await page.goto('/#teach');
+  await page.getByRole('button', { name: 'Take photos with the camera', exact: true }).click();
+  const picture = page.getByLabel('Camera picture', { exact: true });
+  await expect.poll(() => picture.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 30_000 }).toBe(512);
+  const take = page.getByRole('button', { name: 'Take good photo', exact: true });
+  await take.click();
+  await page.waitForTimeout(2500); // the fake camera's next photo
+  await take.click();
+  const count = page.getByTestId('teach-photo-count');
+  await expect(count).toHaveAttribute('data-ready', '2', { timeout: 60_000 });
+  await expect(page.getByText(/Sizes: 512×512 \(2\)/)).toBeVisible();
+  await page.getByRole('button', { name: 'Close camera', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Take photos with the camera', exact: true })).toBeVisible();
+  expect(await page.evaluate(() => document.querySelectorAll('.teach-camera video').length)).toBe(0);
+});

@@ -1,5 +1,5 @@
 /**
- * The part's name and its good photos: picked or dropped (folders too), counted with advice on how many
+ * The part's name and its good photos: picked or dropped (folders too) or taken with the camera, counted with advice on how many
  * more are needed, each checked (unreadable ones say why on their tile), with duplicates and photos taken
  * the other way round pointed out and removable at once.
  */
@@ -7,6 +7,7 @@ import { useMemo, type ChangeEvent } from 'react';
 import { BitmapThumbnail } from '../components/BitmapThumbnail';
 import { photosFromInput } from '../inspect/collect-files';
 import { duplicates, orientationOutliers, photoAdvice, sizeSummary, type GoodPhoto } from './good-photos';
+import { CameraIntake } from './CameraIntake';
 import { addGoodPhotos } from './photo-intake';
 import { PHOTO_NEEDS } from './teach-run';
 import { useTeach } from './teach-store';
@@ -47,6 +48,7 @@ export function GoodPhotosPanel({ locked }: { locked: boolean }) {
         </label>
         <span className="hint">or drop photos and folders on this view · good parts only, as the line sees them</span>
       </div>
+      <CameraIntake locked={locked} />
       <p className={`teach-count advice-${advice.level}`} data-testid="teach-photo-count" data-ready={ready}>
         <strong>{plural(ready, 'good photo')}</strong>
         {checking > 0 && ` (${checking} being checked)`} · {advice.text}
