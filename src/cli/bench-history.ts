@@ -58,8 +58,9 @@ function writeInspections(page: Page, count: number, side: number, mapSide: numb
         Array.from({ length: concurrency }, async () => {
           while (next < count) {
             const k = offset + next++;
-            // scores of good parts around 1, one in thirty well above the threshold of 3
-            const score = k % 30 === 7 ? 4 + (k % 11) : 0.5 + ((k * 7919) % 1000) / 1000;
+            // scores of good parts around 1, one in 29 well above the threshold of 3 (29 and the 5 parts
+            // share no factor, so every part has its FAILs)
+            const score = k % 29 === 7 ? 4 + (k % 11) : 0.5 + ((k * 7919) % 1000) / 1000;
             const anomalyMap = new Float32Array(mapSide * mapSide);
             for (let i = 0; i < anomalyMap.length; i++) anomalyMap[i] = Math.sin(i / 37 + k) + (score > 3 && i % mapSide < mapSide / 8 ? score * 2 : 0);
             const thumbnail = await createImageBitmap(canvas, { resizeWidth: thumbSide, resizeHeight: thumbSide });
