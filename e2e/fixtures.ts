@@ -132,6 +132,17 @@ export async function scoreOf(page: Page, file: string): Promise<number> {
   return Number(await item.getAttribute('data-score'));
 }
 
+/** How many photos of the batch show a verdict (several can appear at once). */
+export function finishedCount(page: Page): Promise<number> {
+  return page.locator('[data-testid="result"][data-verdict]').count();
+}
+
+/** Kills the inspection worker as a crash would, once at least `after` photos are finished. */
+export async function crashInspectorAfter(page: Page, after: number): Promise<void> {
+  await expect.poll(() => finishedCount(page), { timeout: 180_000, intervals: [100] }).toBeGreaterThanOrEqual(after);
+  await page.evaluate(() => (window as unknown as { patchflow: { inspector: { crashWorker(): void } } }).patchflow.inspector.crashWorker());
+}
+
 /** Waits for the Teach view's training to end and expects it done; a failed run fails at once, with its message. */
 export async function trainingDone(page: Page, timeout: number): Promise<void> {
   const progress = page.getByTestId('teach-progress');

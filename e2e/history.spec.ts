@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { expect, test, type Page } from '@playwright/test';
-import { missing, openWithBottle, photo, resultFor, scoreOf, scratchDir } from './fixtures';
+import { crashInspectorAfter, missing, openWithBottle, photo, resultFor, scoreOf, scratchDir } from './fixtures';
 import { Mosquitto, mosquittoMissing } from './mosquitto';
 
 test.skip(() => missing() !== null, missing() ?? '');
@@ -198,9 +198,7 @@ test('a worker crash and a reload in the middle of a batch lose no finished resu
   await openWithBottle(page);
   const names = Array.from({ length: 16 }, (_, i) => `${String(i).padStart(3, '0')}.jpg`);
   await addPhotos(page, names.map((n) => photo(`test/good/${n}`)));
-  const finished = page.locator('[data-testid="result"][data-verdict]');
-  await expect(finished).toHaveCount(3, { timeout: 180_000 });
-  await page.evaluate(() => (window as unknown as { patchflow: { inspector: { crashWorker(): void } } }).patchflow.inspector.crashWorker());
+  await crashInspectorAfter(page, 3);
   await expect.poll(() => page.locator('[data-testid="result"][data-verdict="pass"], [data-testid="result"][data-verdict="fail"]').count(), { timeout: 180_000 }).toBeGreaterThanOrEqual(5);
   // what the page shows as finished at the moment of the reload
   const shownBefore = await page.locator('[data-testid="result"]').evaluateAll((rows) =>

@@ -75,17 +75,22 @@ function newRecord({ path, source, result, model }: FinishedInspection, station:
  * Keeps a finished inspection and resolves with its record once it is safely written (or, with the
  * storage full, held in reserve). Never rejects: a problem is reported and the record kept as it can be.
  */
-export async function keepInspection(inspection: FinishedInspection): Promise<InspectionRecord> {
+export function keepInspection(inspection: FinishedInspection): Promise<InspectionRecord> {
   const settings = plantSettings();
   const record = newRecord(inspection, settings.station);
   const pendingEntry = takePendingEntry(inspection.itemId);
-  const images = await encodeImages(inspection.photo, inspection.result).catch((e: unknown) => {
+  const images = encodeImages(inspection.photo, inspection.result).catch((e: unknown) => {
     useRecordsStatus.getState().report(`The pictures of ${record.file} could not be made (${errorMessage(e)}); its record is kept without them.`);
     return null;
   });
-  const thumbnail = settings.transport !== 'off' && settings.includeThumbnail && images ? base64Of(images.thumbnail) : undefined;
-  const message = settings.transport === 'off' ? null : outboxEntry(inspectionMessage(record, thumbnail), record.time);
-  return inTurn(async () => store(images ? record : { ...record, images: 'not-stored' }, images, message, await pendingEntry));
+  // the turn is taken now, while the pictures are encoded: a photo whose pictures encode faster must not
+  // overtake one that finished before it
+  return inTurn(async () => {
+    const encoded = await images;
+    const thumbnail = settings.transport !== 'off' && settings.includeThumbnail && encoded ? base64Of(encoded.thumbnail) : undefined;
+    const message = settings.transport === 'off' ? null : outboxEntry(inspectionMessage(record, thumbnail), record.time);
+    return store(encoded ? record : { ...record, images: 'not-stored' }, encoded, message, await pendingEntry);
+  });
 }
 
 function inTurn<T>(write: () => Promise<T>): Promise<T> {
