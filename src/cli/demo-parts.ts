@@ -24,12 +24,12 @@ export function demoPartsDir(): string {
   return path.join(repoRoot(), 'public', 'models', 'parts');
 }
 
-/** True when `zip` holds a model of the default preset on this backbone. */
+/** True when `zip` holds a model of the default preset on this backbone, calibrated by the current rule. */
 async function current(zip: string, backbone: LoadedBackbone): Promise<boolean> {
   if (!existsSync(zip)) return false;
   try {
     const { manifest } = await readPartPackage([{ name: path.basename(zip), bytes: new Uint8Array(readFileSync(zip)) }]);
-    return manifest.backbone.sha256 === backbone.manifest.sha256 && JSON.stringify(manifest.settings) === JSON.stringify(presetSettings(DEFAULT_PRESET));
+    return manifest.backbone.sha256 === backbone.manifest.sha256 && JSON.stringify(manifest.settings) === JSON.stringify(presetSettings(DEFAULT_PRESET)) && manifest.goodScores.values !== undefined;
   } catch {
     return false;
   }

@@ -5,6 +5,7 @@ import { decodeImage, decodeMask } from '../engine/image/decode-node';
 import { aupro } from '../engine/metrics/aupro';
 import { auroc, poolPixels } from '../engine/metrics/auroc';
 import { f1Max, precisionRecallAt } from '../engine/metrics/f1';
+import { hindsightRecall, rejectedShare } from '../engine/metrics/false-rejects';
 import type { PartModel } from '../engine/patchflow/pipeline';
 import { readBytes, testImages } from './dataset';
 import { ProgressBar } from './progress';
@@ -20,10 +21,19 @@ export interface EvalReport {
   threshold: number;
   precision: number;
   recall: number;
+  /** Test good images the shipped threshold rejects, and the share its calibration aimed at (if stated). */
+  false_reject_rate: number;
+  target_false_reject_rate: number | null;
+  /** The recall of the best threshold, chosen with hindsight on this test set, with the same false-reject rate. */
+  hindsight_recall: number;
+  /** The same at the target rate (null without one). */
+  hindsight_recall_at_target: number | null;
   /** Where the heat map starts to colour (the manifest's pixel threshold), and how its colouring does. */
   pixel_threshold: number;
   pixel_precision: number | null;
   pixel_recall: number | null;
+  /** Good pixels (outside every defect) the pixel threshold colours. */
+  pixel_false_positive_rate: number | null;
   latency_ms: number;
   per_type: Record<string, { count: number; mean_score: number; detected: number }>;
   per_image: { file: string; label: number; type: string; score: number }[];
@@ -59,6 +69,10 @@ export async function evaluateCommand(model: PartModel, data: string, options: {
   }
   const threshold = model.manifest.thresholds.image;
   const atThreshold = precisionRecallAt(scores, labels, threshold);
+  const goodScores = scores.filter((_, i) => labels[i] === 0);
+  const defectScores = scores.filter((_, i) => labels[i] !== 0);
+  const falseRejectRate = rejectedShare(goodScores, threshold);
+  const target = model.manifest.thresholds.falseRejects?.target ?? null;
   const pixels = withMasks ? poolPixels(maps, masks) : null;
   const pixelThreshold = model.manifest.thresholds.pixel;
   const pixelsAtThreshold = pixels ? precisionRecallAt(pixels.scores, pixels.labels, pixelThreshold) : null;
@@ -81,9 +95,14 @@ export async function evaluateCommand(model: PartModel, data: string, options: {
     threshold,
     precision: atThreshold.precision,
     recall: atThreshold.recall,
+    false_reject_rate: falseRejectRate,
+    target_false_reject_rate: target,
+    hindsight_recall: hindsightRecall(goodScores, defectScores, falseRejectRate).recall,
+    hindsight_recall_at_target: target === null ? null : hindsightRecall(goodScores, defectScores, target).recall,
     pixel_threshold: pixelThreshold,
     pixel_precision: pixelsAtThreshold?.precision ?? null,
     pixel_recall: pixelsAtThreshold?.recall ?? null,
+    pixel_false_positive_rate: pixelsAtThreshold ? pixelsAtThreshold.fp / (pixelsAtThreshold.fp + pixelsAtThreshold.tn) : null,
     latency_ms: median(latencies),
     per_type: perType,
     per_image: images.map((img, i) => ({ file: img.name, label: img.label, type: img.type, score: scores[i] })),
@@ -102,11 +121,15 @@ export function formatReport(r: EvalReport): string {
     ['threshold', r.threshold.toFixed(4)],
     ['  precision', fmt(r.precision)],
     ['  recall', fmt(r.recall)],
+    ['  false-reject rate', `${fmt(r.false_reject_rate)}${r.target_false_reject_rate === null ? '' : ` (target ${fmt(r.target_false_reject_rate)})`}`],
+    ['  hindsight recall', `${fmt(r.hindsight_recall)} (best threshold at the same false-reject rate, chosen on this test set)`],
+    ...(r.hindsight_recall_at_target === null ? [] : [['  … at the target', fmt(r.hindsight_recall_at_target)]]),
     ['pixel threshold', r.pixel_threshold.toFixed(4)],
     ['  pixel precision', fmt(r.pixel_precision)],
     ['  pixel recall', fmt(r.pixel_recall)],
+    ['  good pixels coloured', r.pixel_false_positive_rate === null ? 'n/a (no masks)' : r.pixel_false_positive_rate.toExponential(2)],
     ['latency (median)', `${r.latency_ms.toFixed(1)} ms`],
   ];
   const types = Object.entries(r.per_type).map(([t, v]) => `  ${t.padEnd(16)} ${String(v.count).padStart(4)} images  mean score ${v.mean_score.toFixed(3)}  flagged ${v.detected}/${v.count}`);
-  return [`${r.part} on ${r.data} (${r.images} images)`, ...rows.map(([k, v]) => `  ${k.padEnd(18)} ${v}`), 'per type:', ...types].join('\n');
+  return [`${r.part} on ${r.data} (${r.images} images)`, ...rows.map(([k, v]) => `  ${k.padEnd(22)} ${v}`), 'per type:', ...types].join('\n');
 }

@@ -18,6 +18,8 @@ import { benchLiveCommand } from './bench-live';
 import { benchBackboneQuantCommand } from './bench-backbone-quant';
 import { backboneVariant } from '../engine/backbone/provision';
 import { demoPartsDir, ensureDemoParts } from './demo-parts';
+import { validateCommand } from './validate';
+import { DEFAULT_FALSE_REJECT_RATE, withFalseRejectRate } from '../engine/train/calibration';
 
 const USAGE = `usage:
   npm run setup                                   provision the backbone and, beside ../shared, the demo part models (public/models)
@@ -26,8 +28,9 @@ const USAGE = `usage:
                    [--adapter-constraint none|fixed-norm|frozen|unit-variance] [--position-channels N]
                    [--gaussians none|TAPS[@SCALES]:DIMS:REDUCTION[;...]]   e.g. s8_block+s8_expand@1:64:random-channels
                    [--combine flow|gaussian|mean|max|agreement|gaussian.I] [--heat-map flow|gaussian|mean|max|gaussian.I]
-                   [--backbone float|int8]
+                   [--backbone float|int8] [--false-reject-rate 1%] [--validate DIR (real photos set aside: test/good, test/<defect>)]
   npm run eval  -- --data DIR --model DIR|PART.zip [--json FILE] [--combine RULE] [--heat-map RULE] [--backbone float|int8]
+                   [--false-reject-rate R (the threshold set anew from the model's held-out good scores)]
   npm run bench -- [--data DIR] [--preset NAME]   training time, latency and memory on MVTec bottle
   npm run bench -- --browser [--webgpu]          the app's speed in headless Chromium beside onnxruntime-node
   npm run bench -- --teach [--webgpu]            teaching 50 good photos in headless Chromium (WASM; WebGPU) beside onnxruntime-node, the tab's peak memory
@@ -36,6 +39,14 @@ const USAGE = `usage:
   npm run bench -- --backbone-quant               int8 (QDQ) against float backbone: speed (Chromium WASM, Node), accuracy`;
 
 const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean);
+/** A share, as a fraction (0.01) or a percentage (1%). */
+const rate = (v: string | undefined) => {
+  if (v === undefined) return undefined;
+  const share = v.endsWith('%') ? Number(v.slice(0, -1)) / 100 : Number(v);
+  if (!(share > 0 && share < 1)) throw new Error(`--false-reject-rate must be a share between 0 and 1 (0.01) or a percentage (1%), got '${v}'`);
+  return share;
+};
+
 const num = (v: string | undefined, name: string) => {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -55,6 +66,7 @@ async function main(argv: string[]): Promise<void> {
       'adapter-constraint': { type: 'string' }, 'position-channels': { type: 'string' }, gaussians: { type: 'string' },
       combine: { type: 'string' }, 'heat-map': { type: 'string' }, optional: { type: 'boolean' },
       browser: { type: 'boolean' }, webgpu: { type: 'boolean' }, live: { type: 'boolean' }, backbone: { type: 'string' }, 'backbone-quant': { type: 'boolean' }, history: { type: 'boolean' }, records: { type: 'string' }, teach: { type: 'boolean' },
+      'false-reject-rate': { type: 'string' }, validate: { type: 'string' },
     },
   });
   const require = (v: string | undefined, flag: string) => {
@@ -87,10 +99,11 @@ async function main(argv: string[]): Promise<void> {
         lr: num(values.lr, 'lr'), seed: num(values.seed, 'seed'), size: num(values.size, 'size'), taps: list(values.taps),
         scales: list(values.scales)?.map((s) => num(s, 'scales')!), steps: num(values.steps, 'steps'), crop: num(values.crop, 'crop'), quiet: values.quiet,
         preset: values.preset, adapterConstraint: values['adapter-constraint'], positionChannels: num(values['position-channels'], 'position-channels'),
-        gaussians: values.gaussians, combine: values.combine, heatMap: values['heat-map'],
+        gaussians: values.gaussians, combine: values.combine, heatMap: values['heat-map'], falseRejectRate: rate(values['false-reject-rate']),
       };
       const backbone = await loadBackbone((await ensureBackbone({ variant })).dir);
-      const model = await trainCommand(runtime, backbone, args);
+      let model = await trainCommand(runtime, backbone, args);
+      if (values.validate) model = await validateCommand(runtime, backbone, model, values.validate, args.falseRejectRate ?? DEFAULT_FALSE_REJECT_RATE);
       const zip = await saveModel(out, model);
       const t = model.manifest.training;
       console.log(`saved ${out} (package ${zip}): best epoch ${t.bestEpoch}/${t.epochs}, threshold ${model.manifest.thresholds.image.toFixed(4)}, ${t.seconds.toFixed(0)} s`);
@@ -100,7 +113,10 @@ async function main(argv: string[]): Promise<void> {
       const backbone = await loadBackbone((await ensureBackbone({ variant })).dir);
       // a model folder, or the package the app exports (<part>.zip)
       const modelPath = require(values.model, 'model');
-      const { manifest, head } = modelPath.toLowerCase().endsWith('.zip') ? await readPartPackage([{ name: path.basename(modelPath), bytes: new Uint8Array(readFileSync(modelPath)) }]) : readModel(modelPath);
+      const stored = modelPath.toLowerCase().endsWith('.zip') ? await readPartPackage([{ name: path.basename(modelPath), bytes: new Uint8Array(readFileSync(modelPath)) }]) : readModel(modelPath);
+      const falseRejectRate = rate(values['false-reject-rate']);
+      const { head } = stored;
+      const manifest = falseRejectRate === undefined ? stored.manifest : withFalseRejectRate(stored.manifest, falseRejectRate);
       // re-scoring a trained model under another rule needs no retraining: the head keeps every map
       const scoring = manifest.settings.scoring;
       const heatMap = heatMapRule(scoring);

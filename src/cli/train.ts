@@ -29,6 +29,8 @@ export interface TrainArgs {
   gaussians?: string;
   combine?: string;
   heatMap?: string;
+  /** The share of good parts the threshold may reject. */
+  falseRejectRate?: number;
   quiet?: boolean;
 }
 
@@ -91,6 +93,7 @@ export async function trainCommand(runtime: Runtime, backbone: LoadedBackbone, a
     batchSize: args.batch ?? defaults.batchSize,
     learningRate: args.lr ?? defaults.learningRate,
     seed: args.seed ?? defaults.seed,
+    falseRejectRate: args.falseRejectRate,
     decode: decodeImage,
   };
   let cacheBar: ProgressBar | undefined;

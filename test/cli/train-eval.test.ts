@@ -14,6 +14,7 @@ import { webRuntime } from '../../src/engine/runtime/web';
 import { ensureBackbone, loadBackbone } from '../../src/cli/provision-backbone';
 import { readModel, saveModel } from '../../src/cli/model-files';
 import { trainCommand } from '../../src/cli/train';
+import { validateCommand } from '../../src/cli/validate';
 import { testImages, trainImages } from '../../src/cli/dataset';
 import type { PartManifest } from '../../src/engine/patchflow/manifest';
 import { BOTTLE, haveData } from '../shared';
@@ -59,6 +60,9 @@ describe.skipIf(!present)('train and eval on a bottle subset', () => {
     expect(m.training.validation.map((v) => v.epoch)).toEqual([1, 2]);
     expect(m.training.validation[m.training.bestEpoch - 1].pixelAuroc).toBeGreaterThan(0.6); // synthetic defects are found
     expect(m.thresholds.image).toBeGreaterThan(m.goodScores.quantiles['0.5']);
+    // set for 1 % false rejects from the held-out good scores, which the manifest keeps for setting it anew
+    expect(m.goodScores.values).toHaveLength(m.training.validationImages);
+    expect(m.thresholds.falseRejects).toMatchObject({ target: 0.01, estimated: 0.01, heldOutGood: m.training.validationImages });
     expect(head.byteLength).toBeGreaterThan(100_000);
   });
 
@@ -72,7 +76,29 @@ describe.skipIf(!present)('train and eval on a bottle subset', () => {
     expect(report.aupro).toBeGreaterThan(0.3);
     expect(report.per_image).toHaveLength(10);
     expect(report.per_image[0]).toEqual({ file: expect.stringContaining('broken_large'), label: 1, type: 'broken_large', score: expect.any(Number) });
-    for (const key of ['f1_max', 'threshold', 'precision', 'recall', 'pixel_threshold', 'pixel_precision', 'pixel_recall', 'latency_ms']) expect(typeof report[key]).toBe('number');
+    for (const key of ['f1_max', 'threshold', 'precision', 'recall', 'false_reject_rate', 'hindsight_recall', 'pixel_threshold', 'pixel_precision', 'pixel_recall', 'latency_ms']) expect(typeof report[key]).toBe('number');
+    expect(report.target_false_reject_rate).toBe(0.01);
+    expect(report.hindsight_recall).toBeGreaterThanOrEqual(report.recall); // the best threshold at the same rate does no worse
+    expect(out).toMatch(/false-reject rate +\d\.\d{4} \(target 0\.0100\)/);
+
+    // a looser target, set anew from the kept held-out scores without retraining, lowers the threshold
+    const loose = path.join(root, 'loose.json');
+    execFileSync('npx', ['tsx', 'src/cli/main.ts', 'eval', '--data', data, '--model', modelDir, '--json', loose, '--quiet', '--false-reject-rate', '20%'], { encoding: 'utf8' });
+    const looser = JSON.parse(readFileSync(loose, 'utf8'));
+    expect(looser.target_false_reject_rate).toBe(0.2);
+    expect(looser.threshold).toBeLessThan(report.threshold);
+  });
+
+  it('--validate sets the threshold on real photos set aside, at the stated false-reject rate', async () => {
+    const backbone = await loadBackbone((await ensureBackbone()).dir);
+    const { head } = readModel(modelDir);
+    const validated = await validateCommand(runtime, backbone, { manifest, head, heldOut: [] }, data, 0.2);
+    const t = validated.manifest.thresholds;
+    expect(t.falseRejects).toMatchObject({ target: 0.2, heldOutGood: 5 });
+    expect(t.falseRejects!.heldOutRejected).toBeLessThanOrEqual(1); // at most 20 % of 5
+    expect(t.rule).toContain(`set aside in ${data}`);
+    expect(t.rule).toMatch(/catches \d+ of 5 defect photos/);
+    expect(t.pixel).toBe(manifest.thresholds.pixel);
   });
 
   it('onnxruntime-web (WASM, as in the browser worker) scores like onnxruntime-node', async () => {

@@ -5,9 +5,9 @@ import { runSession, type HostTensor } from '../../src/engine/runtime';
 import { nodeRuntime } from '../../src/engine/runtime/node';
 import { createRng, gaussian } from '../../src/engine/random';
 import { bilinearMatrix, featureChannels, gridSize, tapLayout, type ScaledTap } from '../../src/engine/patchflow/aggregation';
-import { appendGaussianMap, chosenChannels, gaussianNames, randomProjection, type GaussianSettings } from '../../src/engine/patchflow/gaussian';
+import { appendGaussianMap, chosenChannels, gaussianNames, randomProjection, upperTriangleIndex, type GaussianSettings } from '../../src/engine/patchflow/gaussian';
 import { fitGaussian } from '../../src/engine/train/gaussian-fit';
-import { TapCache } from '../../src/engine/train/tap-cache';
+import { TapCache, fromHalf } from '../../src/engine/train/tap-cache';
 import { tapOutputName } from '../../src/engine/patchflow/pipeline';
 import { headInputs, headLayout } from '../../src/engine/patchflow/head';
 import { PRESETS } from '../../src/engine/patchflow/manifest';
@@ -42,6 +42,19 @@ async function toFloat16(values: Float32Array): Promise<{ bits: Uint16Array; rou
   const session = await runtime.createSession(serializeModel(b.graph));
   const out = await runSession(runtime, session, { x: { dtype: 'float32', dims: [values.length], data: values } });
   return { bits: out.bits.data as Uint16Array, rounded: out.rounded.data as Float32Array };
+}
+
+/** Σ⁻¹ = W Wᵀ per position [P, D, D], from the stored float16 triangle of W and its scale. */
+function precisionOf(params: Map<string, Tensor>, d: number, positions: number): Float64Array {
+  const bits = params.get(names.whitening)!.data as Uint16Array;
+  const scale = params.get(names.whiteningScale)!.data as Float32Array;
+  const { index, mask } = upperTriangleIndex(d);
+  const triangle = (d * (d + 1)) / 2;
+  const w = (p: number, i: number, j: number) => mask[i * d + j] * fromHalf(bits[p * triangle + index[i * d + j]]) * scale[p];
+  const out = new Float64Array(positions * d * d);
+  for (let p = 0; p < positions; p++)
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) out[(p * d + i) * d + j] += w(p, i, k) * w(p, j, k);
+  return out;
 }
 
 /** Reference in float64: per image, concat(resize(pool3×3(tap))) as [ΣC][G·G]. */
@@ -95,7 +108,7 @@ describe('Gaussian companion', () => {
     expect(() => headLayout(features, head, backbone)).toThrow(/companion 0 reads scale 0.25, which the model does not run/);
   });
 
-  it.each(['random-projection', 'random-channels'] as const)('the ONNX map equals 0.5·(x−μ)ᵀP(x−μ)/D computed directly (%s)', async (reduction) => {
+  it.each(['random-projection', 'random-channels'] as const)('the ONNX map equals 0.5·‖(x−μ)ᵀW‖²/D computed directly, W unpacked from its float16 triangle (%s)', async (reduction) => {
     const layout = tapLayout({ inputSize: 32, scales: [1], taps: ['a', 'b'] }, backbone);
     const grid = gridSize(32);
     const d = 3;
@@ -107,18 +120,16 @@ describe('Gaussian companion', () => {
     const w = reduction === 'random-projection' ? (randomProjection(layout, settings).data as Float32Array) : new Float32Array(d * cin);
     if (reduction === 'random-channels') chosenChannels(layout, settings).forEach((c, i) => (w[i * cin + c] = 1));
     const mean = Array.from({ length: d * positions }, () => gaussian(rng));
-    const precision = new Float32Array(positions * d * d);
-    for (let p = 0; p < positions; p++) {
-      const a = Array.from({ length: d * d }, () => gaussian(rng));
-      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
-        let s = i === j ? 0.5 : 0;
-        for (let k = 0; k < d; k++) s += a[i * d + k] * a[j * d + k];
-        precision[p * d * d + i * d + j] = s; // A Aᵀ + ½I: SPD
-      }
-    }
+    // per position an upper-triangular W, packed row by row, entries within ±1 times the position's scale
+    const triangle = (d * (d + 1)) / 2;
+    const scales = Float32Array.from({ length: positions }, () => 1 + 3 * rng());
+    const packed = Float32Array.from({ length: positions * triangle }, () => 2 * rng() - 1);
+    const { bits, rounded } = await toFloat16(packed);
+    const whitening = (p: number, i: number, j: number) => (j < i ? 0 : rounded[p * triangle + upperTriangleIndex(d).index[i * d + j]] * scales[p]);
     const params = new Map<string, Tensor>([
       [names.mean, floatTensor([1, d, grid, grid], mean)],
-      [names.precision, { dtype: 'float32', dims: [positions, d, d], data: precision }],
+      [names.whitening, { dtype: 'float16', dims: [positions, triangle], data: bits }],
+      [names.whiteningScale, floatTensor([positions, 1, 1], scales)],
     ]);
     if (reduction === 'random-projection') params.set(names.projection, randomProjection(layout, settings));
     const run = await mapSession(layout, grid, params, 'float32', settings);
@@ -135,7 +146,7 @@ describe('Gaussian companion', () => {
       for (let p = 0; p < positions; p++) {
         const diff = Array.from({ length: d }, (_, i) => feature.reduce((s, f, c) => s + w[i * cin + c] * f[p], 0) - mean[i * positions + p]);
         let d2 = 0;
-        for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) d2 += diff[i] * precision[p * d * d + i * d + j] * diff[j];
+        for (let j = 0; j < d; j++) d2 += diff.reduce((s, v, i) => s + v * whitening(p, i, j), 0) ** 2;
         const expected = (0.5 * d2) / d;
         expect(Math.abs(map[n * positions + p] - expected)).toBeLessThanOrEqual(1e-4 * Math.max(expected, 1e-3));
       }
@@ -179,11 +190,12 @@ describe('Gaussian companion', () => {
     const params = await fitGaussian(runtime, cache, layout, settings, grid, names);
     expect(params.get(names.projection)!.data).toEqual(randomProjection(layout, settings).data);
     expect(params.get(names.mean)!.dims).toEqual([1, d, grid, grid]);
-    expect(params.get(names.precision)!.dims).toEqual([positions, d, d]);
+    expect(params.get(names.whitening)!.dims).toEqual([positions, (d * (d + 1)) / 2]);
+    expect(params.get(names.whitening)!.dtype).toBe('float16');
 
     const w = params.get(names.projection)!.data as Float32Array;
     const mean = params.get(names.mean)!.data as Float32Array;
-    const precision = params.get(names.precision)!.data as Float32Array;
+    const precision = precisionOf(params, d, positions);
 
     // Exactly the sample moments (batches merged without loss): projected features in float64.
     const taps = { [layout[0].name]: { dtype: 'float32', dims: [count, channels, grid, grid], data: training.rounded } } as Record<string, HostTensor>;
@@ -203,7 +215,7 @@ describe('Gaussian companion', () => {
         for (let j = 0; j < d; j++) {
           let s = 0;
           for (let k = 0; k < d; k++) s += precision[p * d * d + i * d + k] * (sampleCov(p, k, j) + (k === j ? eps : 0));
-          expect(Math.abs(s - +(i === j))).toBeLessThan(1e-3);
+          expect(Math.abs(s - +(i === j))).toBeLessThan(3e-3); // W is stored in float16 (3 significant digits)
         }
       }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRate, operatingScores, ratesAt, thresholdForFalseRejects, withOperatingPoint } from '../../src/ui/teach/operating-point';
+import { formatRate, operatingScores, ratesAt, withOperatingPoint } from '../../src/ui/teach/operating-point';
 import type { CheckPhoto } from '../../src/ui/teach/teach-store';
 import { manifestOf } from './library-fixtures';
 
@@ -11,16 +11,6 @@ describe('operating point', () => {
     expect(ratesAt(9, good, defect)).toEqual({ missed: 1, defects: 4, rejected: 2, goods: 10 });
     expect(formatRate(1, 4)).toBe('1 of 4 (25.0 %)');
     expect(formatRate(0, 0)).toBe('—');
-  });
-
-  it('sets the threshold just above the good score that must still pass at a stated false-reject rate', () => {
-    const at10 = thresholdForFalseRejects(good, 0.1);
-    expect(ratesAt(at10, good, []).rejected).toBe(1);
-    expect(at10).toBeGreaterThan(9);
-    expect(at10).toBeLessThan(9.01);
-    expect(ratesAt(thresholdForFalseRejects(good, 0), good, []).rejected).toBe(0);
-    expect(ratesAt(thresholdForFalseRejects(good, 0.25), good, []).rejected).toBe(2);
-    expect(() => thresholdForFalseRejects([], 0.01)).toThrow(/good photos/);
   });
 
   it('writes a moved threshold into the manifest with what it does, and leaves the calibrated one alone', () => {

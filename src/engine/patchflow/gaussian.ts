@@ -41,15 +41,35 @@ export interface GaussianNames {
   projection: string;
   /** [1, D, G, G]: per-position mean of the reduced feature. */
   mean: string;
-  /** [G·G, D, D]: per-position (p = y·G + x) inverse of the ridge-regularised covariance. */
-  precision: string;
+  /**
+   * [G·G, D(D+1)/2] float16: per position (p = y·G + x), the upper triangle (row by row) of the whitening
+   * matrix W = L⁻ᵀ, where L Lᵀ is the ridge-regularised covariance, divided by its largest entry. Half
+   * the entries and half the bytes of the float32 precision W Wᵀ that heads used to store (the default
+   * head: 22 → 7 MiB); onnxruntime unpacks it once, when the session is made.
+   */
+  whitening: string;
+  /** [G·G, 1, 1] float32: the largest |entry| of each position's W. */
+  whiteningScale: string;
 }
 
 export const gaussianNames = (index: number): GaussianNames => ({
   projection: `gaussian.${index}.projection`,
   mean: `gaussian.${index}.mean`,
-  precision: `gaussian.${index}.precision`,
+  whitening: `gaussian.${index}.whitening`,
+  whiteningScale: `gaussian.${index}.whitening_scale`,
 });
+
+/** Where each entry of a D×D matrix (row-major) sits in its packed upper triangle (0 below the diagonal, masked). */
+export function upperTriangleIndex(d: number): { index: number[]; mask: number[] } {
+  const index: number[] = [];
+  const mask: number[] = [];
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) {
+      index.push(j >= i ? i * d - (i * (i - 1)) / 2 + (j - i) : 0);
+      mask.push(j >= i ? 1 : 0);
+    }
+  return { index, mask };
+}
 
 function checkDims(layout: ScaledTap[], settings: GaussianSettings): number {
   const cin = featureChannels(layout);
@@ -92,15 +112,21 @@ export function appendGaussianProjection(b: GraphBuilder, layout: ScaledTap[], t
 }
 
 /**
- * Mahalanobis map [N, 1, G, G] = 0.5 · d² / D with d² = (x−μ)ᵀ Σ⁻¹ (x−μ) per position: about 0.5 on
- * good parts (E[d²] = D), like the flow's u. Reads the companion's three weights by name; N stays dynamic.
+ * Mahalanobis map [N, 1, G, G] = 0.5 · d² / D with d² = (x−μ)ᵀ Σ⁻¹ (x−μ) = ‖(x−μ)ᵀ W‖² per position: about
+ * 0.5 on good parts (E[d²] = D), like the flow's u. Reads the companion's weights by name; N stays dynamic.
  */
 export function appendGaussianMap(b: GraphBuilder, layout: ScaledTap[], taps: Record<string, string>, grid: number, names: GaussianNames, settings: GaussianSettings): string {
+  const d = settings.dims;
   const diff = b.op('Sub', [appendGaussianProjection(b, layout, taps, grid, names, settings), names.mean]);
   const byPosition = b.op('Transpose', [b.op('Reshape', [diff, b.ints([0, 0, -1], 'flatten_grid')])], { perm: attr.ints([2, 0, 1]) }); // [P, N, D]
-  const whitened = b.op('MatMul', [byPosition, names.precision]); // (Σ⁻¹ (x−μ))ᵀ: the precision is symmetric
-  // ReduceMean over D gives d²/D without the graph needing to know D.
-  const meanSq = b.op('ReduceMean', [b.op('Mul', [byPosition, whitened]), b.ints([2])], { keepdims: attr.i(1) }); // [P, N, 1]
+  // W unpacked from its float16 upper triangle: weights only, so onnxruntime folds it into a constant
+  const { index, mask } = upperTriangleIndex(d);
+  const packed = b.op('Cast', [names.whitening], { to: attr.i(1) });
+  const entries = b.op('Mul', [b.op('Gather', [packed, b.ints(index, 'triangle_index')], { axis: attr.i(1) }), b.constant([d * d], mask, 'triangle_mask')]);
+  const whitening = b.op('Mul', [b.op('Reshape', [entries, b.ints([-1, d, d], 'square')]), names.whiteningScale]); // [P, D, D]
+  const whitened = b.op('MatMul', [byPosition, whitening]); // [P, N, D]
+  // ReduceMean over D gives d²/D.
+  const meanSq = b.op('ReduceMean', [b.op('Mul', [whitened, whitened]), b.ints([2])], { keepdims: attr.i(1) }); // [P, N, 1]
   const perImage = b.op('Transpose', [meanSq], { perm: attr.ints([1, 2, 0]) }); // [N, 1, P]
   return b.op('Mul', [b.op('Reshape', [perImage, b.ints([0, 1, grid, grid], 'grid_shape')]), b.scalar(0.5)]);
 }

@@ -26,6 +26,25 @@ export interface ScoreStatistics {
   max: number;
   /** Quantiles of good validation scores, keyed "0.5", "0.9", "0.95", "0.99". */
   quantiles: Record<string, number>;
+  /** The scores themselves (absent in models trained before they were kept): a new false-reject rate needs them. */
+  values?: number[];
+}
+
+/** How a threshold set by a false-reject rate was estimated, and how far the estimate can be trusted. */
+export interface FalseRejectEstimate {
+  /** The share of good parts the user accepts to reject. */
+  target: number;
+  /** The share the threshold rejects under the fitted tail, and its 90 % bootstrap interval. */
+  estimated: number;
+  interval: [number, number];
+  /** Held-out good images the estimate rests on, and how many of them the threshold rejects. */
+  heldOutGood: number;
+  heldOutRejected: number;
+  /** The 95 % upper bound on the rate that the count alone allows (Clopper–Pearson). */
+  countUpperBound: number;
+  /** Synthetic anomalies caught at the threshold (at training): a check, not a measure of real recall. */
+  syntheticRecall?: number;
+  method: string;
 }
 
 export interface TrainingRecord {
@@ -53,7 +72,7 @@ export interface PartManifest {
   backbone: { id: string; sha256: string };
   settings: ModelSettings;
   /** Image verdict: score ≥ image → reject. Pixel threshold colours the heat map. */
-  thresholds: { image: number; pixel: number; rule: string };
+  thresholds: { image: number; pixel: number; rule: string; falseRejects?: FalseRejectEstimate };
   /** Pixel statistics of each grid map on held-out good images (the scoring's standardisation). */
   mapStatistics: MapStatistics;
   /** Scores of held-out good images: the scale against which a new score is judged. */

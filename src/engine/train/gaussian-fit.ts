@@ -1,14 +1,14 @@
 /**
  * Closed-form fit of the Gaussian companion (patchflow/gaussian): an ONNX graph projects a batch of
  * cached taps and returns its per-position mean and centred scatter; batches are merged in float64
- * (Chan et al.'s parallel update, so no Σxxᵀ − nμμᵀ cancellation) and each covariance is inverted by
- * Cholesky.
+ * (Chan et al.'s parallel update, so no Σxxᵀ − nμμᵀ cancellation) and each covariance's Cholesky
+ * factor L gives the whitening W = L⁻ᵀ, stored as a scaled float16 triangle.
  */
 import { GraphBuilder, attr, floatTensor, type Graph, type Tensor } from '../onnx/graph';
 import { appendGaussianProjection, randomProjection, type GaussianNames, type GaussianSettings } from '../patchflow/gaussian';
 import type { ScaledTap } from '../patchflow/aggregation';
 import { runSession, type Runtime } from '../runtime';
-import type { TapCache } from './tap-cache';
+import { toHalf, type TapCache } from './tap-cache';
 import { openSession } from './session';
 
 const FIT_BATCH = 16;
@@ -52,8 +52,11 @@ function cholesky(a: Float64Array, d: number): boolean {
   return true;
 }
 
-/** A⁻¹ = L⁻ᵀ L⁻¹ from the Cholesky factor in the lower triangle of `l`; written into `out` at `offset`. */
-function choleskyInverse(l: Float64Array, d: number, inv: Float64Array, out: Float32Array, offset: number): void {
+/**
+ * W = L⁻ᵀ (so Σ⁻¹ = W Wᵀ) from the Cholesky factor in the lower triangle of `l`: its upper triangle, row by
+ * row, divided by its largest |entry|, as float16 bits into `out` at `offset`; returns that largest entry.
+ */
+function packedWhitening(l: Float64Array, d: number, inv: Float64Array, out: Uint16Array, offset: number): number {
   inv.fill(0); // inv ← L⁻¹ (lower triangular), column by column by forward substitution
   for (let j = 0; j < d; j++) {
     inv[j * d + j] = 1 / l[j * d + j];
@@ -63,19 +66,16 @@ function choleskyInverse(l: Float64Array, d: number, inv: Float64Array, out: Flo
       inv[i * d + j] = s / l[i * d + i];
     }
   }
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let k = i; k < d; k++) s += inv[k * d + i] * inv[k * d + j];
-      out[offset + i * d + j] = s;
-      out[offset + j * d + i] = s;
-    }
-  }
+  let largest = 0;
+  for (let k = 0; k < d * d; k++) largest = Math.max(largest, Math.abs(inv[k]));
+  // W[i][j] = L⁻¹[j][i] for j ≥ i
+  for (let i = 0, at = offset; i < d; i++) for (let j = i; j < d; j++) out[at++] = toHalf(inv[j * d + i] / largest);
+  return largest;
 }
 
 /**
  * Fits the companion on the cached taps of `layout` (every image unless `indices` is given): the seeded reduction,
- * the per-position mean and the precision of the covariance with ε = ridge · mean diagonal variance
+ * the per-position mean and the whitening of the covariance with ε = ridge · mean diagonal variance
  * added (raised tenfold at a position until it factorises).
  */
 export async function fitGaussian(
@@ -132,7 +132,9 @@ export async function fitGaussian(
   // Where ε is 0 and a covariance is singular, start raising from a tiny fraction of the variance
   // (an absolute one when every feature is constant).
   const firstRaise = (meanVariance || 1) * 1e-9;
-  const precision = new Float32Array(positions * dd);
+  const triangle = (d * (d + 1)) / 2;
+  const whitening = new Uint16Array(positions * triangle);
+  const scales = new Float32Array(positions);
   const factor = new Float64Array(dd);
   const work = new Float64Array(dd);
   for (let p = 0; p < positions; p++) {
@@ -143,11 +145,12 @@ export async function fitGaussian(
       for (let i = 0; i < d; i++) factor[i * d + i] += eps;
       if (cholesky(factor, d)) break;
     }
-    choleskyInverse(factor, d, work, precision, p * dd);
+    scales[p] = packedWhitening(factor, d, work, whitening, p * triangle);
   }
   const params = new Map<string, Tensor>([
     [names.mean, floatTensor([1, d, grid, grid], mean)],
-    [names.precision, { dtype: 'float32', dims: [positions, d, d], data: precision }],
+    [names.whitening, { dtype: 'float16', dims: [positions, triangle], data: whitening }],
+    [names.whiteningScale, floatTensor([positions, 1, 1], scales)],
   ]);
   if (projection) params.set(names.projection, projection);
   return params;

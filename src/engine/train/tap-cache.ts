@@ -53,6 +53,9 @@ const HALF_TO_FLOAT = (() => {
   return table;
 })();
 
+/** The float32 value of binary16 bits. */
+export const fromHalf = (bits: number) => HALF_TO_FLOAT[bits];
+
 export class TapCache {
   private readonly store: Uint16Array[];
   count = 0;

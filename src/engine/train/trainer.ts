@@ -39,6 +39,8 @@ export interface TrainOptions extends Omit<RunIdentity, 'images'> {
   /** Describes the training data in the manifest (e.g. the folder name). */
   dataLabel: string;
   epochs: number;
+  /** The share of good parts the image threshold may reject (default 1 %). */
+  falseRejectRate?: number;
   /** The platform's image decoder (sharp in Node, createImageBitmap in a worker). */
   decode: DecodeImage;
   onProgress?: (p: TrainProgress) => void;
@@ -315,7 +317,7 @@ async function completeHead(runtime: Runtime, { layout, train, validation }: Cac
   const finalSession = await openSession(runtime, buildScoredHead(validationHeadGraph, settings.scoring, mapStatistics, size));
   const scored = await scoreSamples(runtime, finalSession, validation.cache, {});
   await finalSession.release();
-  const calibration = calibrate(scored.scores, validation.labels, scored.maps);
+  const calibration = calibrate(scored.scores, validation.labels, scored.maps, o.falseRejectRate);
   const head = serializeModel(buildHeadGraph(layout, settings.head, { inputSize: size, params }), { part: o.part });
   return { head, mapStatistics, calibration };
 }

@@ -9,7 +9,10 @@ import { histogramDomain } from '../components/histogram';
 import { photosFromInput } from '../inspect/collect-files';
 import { formatScore } from '../library/part-manifest';
 import { addChecks } from './checks';
-import { formatRate, operatingScores, ratesAt, thresholdForFalseRejects } from './operating-point';
+import { thresholdForFalseRejects } from '../../engine/metrics/false-rejects';
+import type { PartManifest } from '../../engine/patchflow/manifest';
+import { thresholdByFalseRejectRate } from '../../engine/train/calibration';
+import { formatRate, operatingScores, ratesAt } from './operating-point';
 import { useTeach, type CheckKind } from './teach-store';
 
 function CheckIntake({ kind, label }: { kind: CheckKind; label: string }) {
@@ -25,7 +28,16 @@ function CheckIntake({ kind, label }: { kind: CheckKind; label: string }) {
   );
 }
 
-export function OperatingPointPanel({ calibrated }: { calibrated: number }) {
+const percent = (share: number) => `${(100 * share).toFixed(share < 0.1 ? 1 : 0)} %`;
+
+/** What the calibration says of its threshold, as a sentence. */
+function calibrationNote({ image, falseRejects: e }: PartManifest['thresholds']): string {
+  if (!e) return `Calibrated threshold ${formatScore(image)}.`;
+  return `Calibrated threshold ${formatScore(image)}: it rejects an estimated ${percent(e.estimated)} of good parts (90 % interval ${percent(e.interval[0])}–${percent(e.interval[1])}), estimated from ${e.heldOutGood} held-out good photos.`;
+}
+
+export function OperatingPointPanel({ manifest }: { manifest: PartManifest }) {
+  const calibrated = manifest.thresholds.image;
   const checks = useTeach((s) => s.checks);
   const trial = useTeach((s) => s.threshold);
   const setThreshold = useTeach((s) => s.setThreshold);
@@ -36,14 +48,18 @@ export function OperatingPointPanel({ calibrated }: { calibrated: number }) {
   const [target, setTarget] = useState(1);
   const sliderId = useId();
   const scoring = checks.filter((c) => c.status === 'scoring').length;
+  // good photos set aside are counted; the few held out are not enough for that, so their fitted tail is used
+  const heldOut = manifest.goodScores.values;
+  const thresholdFor = (share: number) =>
+    goodFrom === 'held out' && heldOut && share > 0 ? thresholdByFalseRejectRate(heldOut, share).threshold : thresholdForFalseRejects(good, share);
   return (
     <section className="teach-panel" aria-labelledby="teach-operating-title">
       <h2 id="teach-operating-title" className="teach-panel-title">
         4 · Operating point
       </h2>
       <p className="hint">
-        Calibrated threshold {formatScore(calibrated)} (from the held-out good photos and synthetic defects). Add a few real defect photos and good photos kept out of
-        training to see what it misses and rejects.
+        {calibrationNote(manifest.thresholds)} Add a few real defect photos and good photos kept out of training to see what it misses and
+        rejects.
       </p>
       <div className="teach-actions">
         <CheckIntake kind="defect" label="Add defect photos" />
@@ -74,7 +90,7 @@ export function OperatingPointPanel({ calibrated }: { calibrated: number }) {
           Reject at most
           <input type="number" min={0} max={50} step={0.5} value={target} onChange={(e) => Number.isFinite(e.target.valueAsNumber) && setTarget(e.target.valueAsNumber)} />% of good parts
         </label>
-        <button type="button" disabled={good.length === 0} onClick={() => setThreshold(thresholdForFalseRejects(good, target / 100))}>
+        <button type="button" disabled={good.length === 0 || !(target >= 0 && target < 100)} onClick={() => setThreshold(thresholdFor(target / 100))}>
           Set threshold
         </button>
         <button type="button" disabled={trial === null} onClick={() => setThreshold(null)}>

@@ -72,7 +72,7 @@ export function TeachView() {
       </div>
       {taught && (
         <div className="teach-columns">
-          <OperatingPointPanel calibrated={taught.pkg.manifest.thresholds.image} />
+          <OperatingPointPanel manifest={taught.pkg.manifest} />
           <HeatMapGallery threshold={threshold ?? taught.pkg.manifest.thresholds.image} pixelThreshold={taught.pkg.manifest.thresholds.pixel} />
         </div>
       )}

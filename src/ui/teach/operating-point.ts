@@ -1,7 +1,6 @@
 /**
  * The operating point of a newly taught part: at a threshold, how many real defect photos it would miss
- * and how many good photos it would reject, and the threshold that keeps false rejects at a stated rate.
- * Pure, and it imports the engine's types only.
+ * and how many good photos it would reject. Pure, and it imports the engine's types only.
  */
 import type { PartManifest } from '../../engine/patchflow/manifest';
 import { formatScore } from '../library/part-manifest';
@@ -30,18 +29,6 @@ export function formatRate(count: number, of: number): string {
   return of === 0 ? '—' : `${count} of ${of} (${((100 * count) / of).toFixed(1)} %)`;
 }
 
-/**
- * The lowest threshold that rejects at most `rate` of the good photos: just above the good score that
- * must still pass (scores at or above the threshold are rejected).
- */
-export function thresholdForFalseRejects(goodScores: readonly number[], rate: number): number {
-  if (goodScores.length === 0) throw new Error('a false-reject rate needs good photos to count on');
-  const descending = [...goodScores].sort((a, b) => b - a);
-  const allowed = Math.min(descending.length - 1, Math.floor(rate * descending.length + 1e-9));
-  const kept = descending[allowed];
-  return kept + Math.max(Math.abs(kept), 1) * 1e-6;
-}
-
 /** The manifest with the threshold chosen in the Teach view, saying what it does on which photos. */
 export function withOperatingPoint(manifest: PartManifest, threshold: number, rates: Rates): PartManifest {
   if (!Number.isFinite(threshold)) throw new Error(`a threshold must be a number (got ${threshold})`);
@@ -49,7 +36,8 @@ export function withOperatingPoint(manifest: PartManifest, threshold: number, ra
   const measured = `misses ${formatRate(rates.missed, rates.defects)} defect photos, rejects ${formatRate(rates.rejected, rates.goods)} good photos`;
   return {
     ...manifest,
-    thresholds: { ...manifest.thresholds, image: threshold, rule: `set in the Teach view at ${formatScore(threshold)} (calibrated: ${formatScore(manifest.thresholds.image)}): ${measured}` },
+    // the calibration's false-reject estimate was for its own threshold; the rule says what this one does
+    thresholds: { image: threshold, pixel: manifest.thresholds.pixel, rule: `set in the Teach view at ${formatScore(threshold)} (calibrated: ${formatScore(manifest.thresholds.image)}): ${measured}` },
   };
 }
 
