@@ -215,7 +215,7 @@ test('a crashed worker is restarted and the batch goes on, keeping every result'
   for (const n of names) await expect(resultFor(page, n)).toHaveAttribute('data-verdict', /pass|fail|error/, { timeout: 180_000 });
   const verdicts = await Promise.all(names.map((n) => resultFor(page, n).getAttribute('data-verdict')));
   expect(verdicts.filter((v) => v === 'error').length).toBeLessThanOrEqual(2); // the photos in flight when it died
-  expect(verdicts.filter((v) => v === 'pass').length).toBeGreaterThanOrEqual(names.length - 2);
+  expect(verdicts.filter((v) => v === 'pass' || v === 'fail').length).toBeGreaterThanOrEqual(names.length - 2); // the rest inspected
   await expect(resultFor(page, '000.jpg')).toHaveAttribute('data-verdict', 'pass');
   const failed = page.locator('[data-testid="result"][data-verdict="error"]');
   if (await failed.count()) await expect(failed.first().getByRole('alert')).toContainText(/crashed/);
