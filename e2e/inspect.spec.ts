@@ -112,6 +112,10 @@ test('the threshold re-judges every result, is saved into the model, and exports
   const scores = await Promise.all(names.map((n) => scoreOf(page, n)));
   await expect(page.getByTestId('histogram')).toBeVisible();
   for (const n of names) await expect(resultFor(page, n)).toHaveAttribute('data-verdict', 'pass');
+  // the model's threshold was set for 1 % false rejects; the panel says what any threshold would reject
+  const estimated = page.getByTestId('estimated-false-rejects');
+  await expect(estimated).toContainText(/Rejects ≈ 1\.0 % of good parts \(estimated from the \d+ good photos held out/);
+  expect(Number(await estimated.getAttribute('data-value'))).toBeCloseTo(0.01, 6);
 
   // below the lowest good score: every photo fails, at once, without inspecting again
   const threshold = Math.min(...scores) * 0.9;
@@ -119,6 +123,7 @@ test('the threshold re-judges every result, is saved into the model, and exports
   await exact.fill(String(threshold));
   await exact.press('Enter');
   for (const n of names) await expect(resultFor(page, n)).toHaveAttribute('data-verdict', 'fail');
+  expect(Number(await estimated.getAttribute('data-value'))).toBeGreaterThan(0.5);
   await expect(page.getByTestId('threshold-line')).toHaveCount(1); // a zero-width SVG line: attached, not 'visible'
 
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);

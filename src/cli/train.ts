@@ -58,17 +58,18 @@ export function settingsFrom(args: TrainArgs): ModelSettings {
 }
 
 /**
- * `--gaussians` → companion settings: TAPS[@SCALES]:DIMS[:REDUCTION] joined by ';', e.g.
+ * `--gaussians` → companion settings: TAPS[@SCALES]:DIMS[:REDUCTION[:nn=SHARE]] joined by ';', e.g.
  * 's8_block+s8_expand@1:64:random-channels;flow:64:random-projection' (TAPS 'flow' = the flow's taps,
- * no @SCALES = the flow's scales).
+ * no @SCALES = the flow's scales). `nn=0.01` makes it a nearest-neighbour bank of 1 % of the training patches.
  */
 export function parseGaussians(spec: string): GaussianSettings[] {
   if (spec === 'none') return [];
   return spec.split(';').map((one) => {
-    const [where, dims, reduction, ...rest] = one.split(':');
+    const [where, dims, reduction, model, ...rest] = one.split(':');
     const [taps, scales, ...more] = where.split('@');
-    if (!taps || !dims || rest.length || more.length || scales === '') {
-      throw new Error(`--gaussians: '${one}' should be TAPS[@SCALES]:DIMS[:REDUCTION], e.g. s8_block+s8_expand@1:64:random-channels`);
+    const coreset = model === undefined ? undefined : /^nn=([\d.]+)$/.exec(model)?.[1];
+    if (!taps || !dims || rest.length || more.length || scales === '' || (model !== undefined && !(Number(coreset) > 0 && Number(coreset) <= 1))) {
+      throw new Error(`--gaussians: '${one}' should be TAPS[@SCALES]:DIMS[:REDUCTION[:nn=SHARE]], e.g. s8_block+s8_expand@1:64:random-channels`);
     }
     return {
       ...GAUSSIAN_DEFAULTS,
@@ -76,6 +77,7 @@ export function parseGaussians(spec: string): GaussianSettings[] {
       reduction: oneOf(reduction ?? 'random-projection', ['random-channels', 'random-projection'] as const, 'gaussians reduction'),
       ...(taps === 'flow' ? {} : { taps: taps.split('+') }),
       ...(scales === undefined ? {} : { scales: scales.split('+').map(Number) }),
+      ...(coreset === undefined ? {} : { model: 'nearest-neighbour' as const, coreset: Number(coreset) }),
     };
   });
 }

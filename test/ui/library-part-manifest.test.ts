@@ -46,6 +46,14 @@ describe('describeHead', () => {
   it("describes the paper's plain flow", () => {
     expect(describeHead(PRESETS.paper().head)).toBe('flow (1 step, 128 channels)');
   });
+
+  it('names a nearest-neighbour bank apart from the Gaussians, with its coreset share', () => {
+    const manifest = manifestOf('bottle');
+    manifest.settings.head.gaussians.push({ dims: 128, ridge: 0, seed: 0, reduction: 'random-projection', taps: ['s8_expand', 's16_expand'], scales: [1], model: 'nearest-neighbour', coreset: 0.01 });
+    expect(describeHead(manifest.settings.head)).toBe('position-aware flow (1 step, 128 channels) + 2 Gaussian companions + a nearest-neighbour bank');
+    const bank = summarizeManifest(manifest, 0).find((r) => r.label === 'Nearest-neighbour bank 2');
+    expect(bank?.value).toBe('128 dims (random-projection) on s8_expand, s16_expand at scales 1; 1 % of the training patches');
+  });
 });
 
 describe('formatScore', () => {

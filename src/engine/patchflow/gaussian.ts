@@ -28,6 +28,13 @@ export interface GaussianSettings {
    * Scale 1 alone keeps the map local: the ½ and ¼ scales see a defect from cells away.
    */
   scales?: number[];
+  /**
+   * What models the reduced feature: one Gaussian per grid position (absent), or a position-blind
+   * memory bank of training patches scored by the nearest one (patchflow/nearest-neighbour).
+   */
+  model?: 'nearest-neighbour';
+  /** nearest-neighbour: the share of training patches the greedy coreset keeps in the bank. */
+  coreset?: number;
 }
 
 export const MAX_GAUSSIAN_DIMS = 128;

@@ -8,6 +8,7 @@ import { createRng } from '../random';
 import { aggregateAndAdapt, featureChannels, gridSize, tapLayout, type FeatureSettings, type ScaledTap } from './aggregation';
 import type { BackboneManifest } from '../backbone/manifest';
 import { appendGaussianMap, gaussianNames, type GaussianSettings } from './gaussian';
+import { appendNearestNeighbourMap, bankName } from './nearest-neighbour';
 import {
   appendFlow,
   appendLikelihoodMaps,
@@ -35,7 +36,10 @@ export interface HeadSettings {
    */
   adapterConstraint: 'none' | 'fixed-norm' | 'frozen' | 'unit-variance';
   flow: Omit<FlowSettings, 'channels'>;
-  /** Per-position Gaussian companions beside the flow, each on its own taps (none = flow only). */
+  /**
+   * Companions beside the flow, each on its own taps (none = flow only): per-position Gaussians, or a
+   * nearest-neighbour memory bank (`model: 'nearest-neighbour'`).
+   */
   gaussians: GaussianSettings[];
 }
 
@@ -72,7 +76,7 @@ export const POSITION_CONDITION = 'position_condition';
 
 /** What head.onnx computes, all on the stride-8 grid [N, 1, G, G]. */
 export const HEAD_OUTPUTS = { flowMap: 'flow_map', logLikelihood: 'log_likelihood' } as const;
-/** Output name of companion `index`'s Mahalanobis map. */
+/** Output name of companion `index`'s map (Mahalanobis or nearest-neighbour distance). */
 export const gaussianMapOutput = (index: number) => `gaussian_map_${index}`;
 
 export const flowSettings = (h: HeadSettings): FlowSettings => ({ ...h.flow, channels: h.adapterChannels });
@@ -165,7 +169,11 @@ export function buildHeadGraph(layout: HeadLayout, h: HeadSettings, o: HeadGraph
   b.outputAs(maps.u, HEAD_OUTPUTS.flowMap, 'float32', mapShape);
   b.outputAs(maps.logLikelihood, HEAD_OUTPUTS.logLikelihood, 'float32', mapShape);
   for (const [name, t] of o.params ?? []) if (name.startsWith('gaussian.')) b.initializer(name, t);
-  layout.gaussians.forEach((g, i) => b.outputAs(appendGaussianMap(b, g, taps, grid, gaussianNames(i), h.gaussians[i]), gaussianMapOutput(i), 'float32', mapShape));
+  layout.gaussians.forEach((g, i) => {
+    const settings = h.gaussians[i];
+    const map = settings.model === 'nearest-neighbour' ? appendNearestNeighbourMap(b, g, taps, grid, gaussianNames(i), settings, bankName(i)) : appendGaussianMap(b, g, taps, grid, gaussianNames(i), settings);
+    b.outputAs(map, gaussianMapOutput(i), 'float32', mapShape);
+  });
   return b.graph;
 }
 

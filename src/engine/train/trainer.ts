@@ -19,6 +19,7 @@ import { createRng, permutation } from '../random';
 import { ortFeeds, readTensor, runSession, type Feed, type HostTensor, type InferenceSession, type OrtTensor, type Runtime } from '../runtime';
 import { auroc, pixelAuroc } from '../metrics/auroc';
 import { calibrate } from './calibration';
+import { fitNearestNeighbour } from './coreset';
 import { BIAS_CORRECTION, LEARNING_RATE, STEP_LOSS, adamDefaults, buildTrainingStep, firstMoment, nextValue, secondMoment } from './step';
 import { foregroundMask, pasteAnomaly } from './synthetic';
 import { TapCache, cacheImage } from './tap-cache';
@@ -310,7 +311,8 @@ async function completeHead(runtime: Runtime, { layout, train, validation }: Cac
   const size = settings.features.inputSize;
   const params = new Map(flowParams);
   for (const [i, g] of settings.head.gaussians.entries()) {
-    for (const [name, t] of await fitGaussian(runtime, train, layout.gaussians[i], g, gridSize(size), gaussianNames(i))) params.set(name, t);
+    const fit = g.model === 'nearest-neighbour' ? fitNearestNeighbour(runtime, train, layout.gaussians[i], g, gridSize(size), gaussianNames(i), i) : fitGaussian(runtime, train, layout.gaussians[i], g, gridSize(size), gaussianNames(i));
+    for (const [name, t] of await fit) params.set(name, t);
   }
   const validationHeadGraph = buildHeadGraph(layout, settings.head, { inputSize: size, params });
   const mapStatistics = await goodMapStatistics(runtime, validationHeadGraph, settings.head.gaussians.length, validation);

@@ -1,10 +1,13 @@
 /**
  * The verdict threshold: the score histogram with its line, a slider and an exact value that re-judge
- * every result at once (no model re-run), and saving the value into the part model.
+ * every result at once (no model re-run), the share of good parts it would reject (estimated from the
+ * model's held-out good photos), and saving the value into the part model.
  */
 import { useEffect, useId, useMemo, useState } from 'react';
 import { Histogram } from '../components/Histogram';
 import { histogramDomain } from '../components/histogram';
+import { fitGumbel, gumbelExceedance } from '../../engine/train/calibration';
+import { useCurrentPart } from '../library/current-part';
 import { saveThreshold } from '../library/save-threshold';
 import { formatScore, type BatchItem } from './batch-item';
 import { useBatch, type Thresholds } from './batch-store';
@@ -26,6 +29,7 @@ export function ThresholdPanel({ items, thresholds }: { items: BatchItem[]; thre
         <input id={sliderId} type="range" min={domain.min} max={domain.max} step="any" value={threshold} onChange={(e) => setTrialThreshold(Number(e.target.value))} />
         <ExactThreshold threshold={threshold} onChange={setTrialThreshold} />
       </div>
+      <EstimatedFalseRejects threshold={threshold} />
       <div className="threshold-actions">
         <span className="threshold-model">model: ≥ {formatScore(modelThreshold)}</span>
         <button type="button" onClick={() => setTrialThreshold(null)} disabled={threshold === modelThreshold}>
@@ -34,6 +38,20 @@ export function ThresholdPanel({ items, thresholds }: { items: BatchItem[]; thre
         <SaveThresholdButton threshold={threshold} unchanged={threshold === modelThreshold} />
       </div>
     </section>
+  );
+}
+
+/** The share of good parts a threshold rejects, by the tail fitted to the model's held-out good scores. */
+function EstimatedFalseRejects({ threshold }: { threshold: number }) {
+  const heldOut = useCurrentPart((s) => s.pkg?.manifest.goodScores.values);
+  const fit = useMemo(() => (heldOut && heldOut.length >= 4 ? fitGumbel(heldOut) : null), [heldOut]);
+  if (!fit || !heldOut) return null;
+  const share = gumbelExceedance(fit, threshold);
+  const shown = share < 0.001 ? '< 0.1 %' : `≈ ${(100 * share).toFixed(share < 0.1 ? 1 : 0)} %`;
+  return (
+    <p className="threshold-false-rejects" data-testid="estimated-false-rejects" data-value={share}>
+      Rejects {shown} of good parts (estimated from the {heldOut.length} good photos held out in training)
+    </p>
   );
 }
 

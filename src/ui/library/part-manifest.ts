@@ -15,10 +15,15 @@ export const formatDate = (iso: string) => iso.replace('T', ' ').slice(0, 16);
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** The head in a phrase: "position-aware flow (1 step, 128 channels) + 2 Gaussian companions". */
+type Companion = PartManifest['settings']['head']['gaussians'][number];
+const isNeighbourBank = (g: Companion) => g.model === 'nearest-neighbour';
+
+/** The head in a phrase: "position-aware flow (1 step, 128 channels) + 2 Gaussian companions + a nearest-neighbour bank". */
 export function describeHead(head: PartManifest['settings']['head']): string {
   const flow = `${head.flow.conditionChannels > 0 ? 'position-aware ' : ''}flow (${plural(head.flow.steps, 'step')}, ${head.adapterChannels} channels)`;
-  return head.gaussians.length ? `${flow} + ${plural(head.gaussians.length, 'Gaussian companion')}` : flow;
+  const gaussians = head.gaussians.filter((g) => !isNeighbourBank(g)).length;
+  const banks = head.gaussians.length - gaussians;
+  return [flow, gaussians ? plural(gaussians, 'Gaussian companion') : '', banks ? (banks === 1 ? 'a nearest-neighbour bank' : plural(banks, 'nearest-neighbour bank')) : ''].filter(Boolean).join(' + ');
 }
 
 /** Which map the heat map (and pixel threshold) comes from when the manifest does not say. */
@@ -39,8 +44,8 @@ export function summarizeManifest(manifest: PartManifest, headBytes: number): Su
     { label: 'Scales', value: features.scales.join(', ') },
     { label: 'Flow taps', value: features.taps.join(', ') },
     ...head.gaussians.map((g, i) => ({
-      label: `Gaussian ${i}`,
-      value: `${g.dims} dims (${g.reduction ?? 'random-projection'}) on ${(g.taps ?? features.taps).join(', ')} at scales ${(g.scales ?? features.scales).join(', ')}`,
+      label: isNeighbourBank(g) ? `Nearest-neighbour bank ${i}` : `Gaussian ${i}`,
+      value: `${g.dims} dims (${g.reduction ?? 'random-projection'}) on ${(g.taps ?? features.taps).join(', ')} at scales ${(g.scales ?? features.scales).join(', ')}${isNeighbourBank(g) ? `; ${100 * (g.coreset ?? 0.01)} % of the training patches` : ''}`,
     })),
     { label: 'Scoring', value: `${scoring.combine}; heat map from ${heatMapOf(scoring)}; smoothing σ ${scoring.mapSmoothingSigma} px` },
     { label: 'Head size', value: mib(headBytes) },
