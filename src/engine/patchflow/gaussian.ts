@@ -119,6 +119,17 @@ export function appendGaussianProjection(b: GraphBuilder, layout: ScaledTap[], t
 }
 
 /**
+ * A fitting graph's start: the taps as float32 inputs (dynamic batch n), the projection (if any) as a
+ * weight, and the reduced feature of every patch [n, D, G·G].
+ */
+export function appendFittingInputs(b: GraphBuilder, layout: ScaledTap[], grid: number, names: GaussianNames, settings: GaussianSettings, projection: Tensor | undefined): string {
+  if (projection) b.initializer(names.projection, projection);
+  const taps: Record<string, string> = {};
+  for (const t of layout) taps[t.name] = b.input(t.name, 'float32', ['batch', t.tap.channels, t.height, t.width]);
+  return b.op('Reshape', [appendGaussianProjection(b, layout, taps, grid, names, settings), b.ints([0, 0, -1], 'flatten_grid')]);
+}
+
+/**
  * Mahalanobis map [N, 1, G, G] = 0.5 · d² / D with d² = (x−μ)ᵀ Σ⁻¹ (x−μ) = ‖(x−μ)ᵀ W‖² per position: about
  * 0.5 on good parts (E[d²] = D), like the flow's u. Reads the companion's weights by name; N stays dynamic.
  */

@@ -6,7 +6,7 @@
  * the patches held by the session: fast in Node, and possible in a browser worker.
  */
 import { GraphBuilder, attr, floatTensor, type Graph, type Tensor } from '../onnx/graph';
-import { appendGaussianProjection, randomProjection, type GaussianNames, type GaussianSettings } from '../patchflow/gaussian';
+import { appendFittingInputs, randomProjection, type GaussianNames, type GaussianSettings } from '../patchflow/gaussian';
 import { bankName } from '../patchflow/nearest-neighbour';
 import type { ScaledTap } from '../patchflow/aggregation';
 import { createRng, gaussian } from '../random';
@@ -20,11 +20,7 @@ const FEATURES = 'features';
 /** Taps [n, C, h, w] → reduced patch features [n, D, P]. */
 function buildFeatureGraph(layout: ScaledTap[], settings: GaussianSettings, projection: Tensor | undefined, grid: number, names: GaussianNames): Graph {
   const b = new GraphBuilder('patch_features', 'features/');
-  if (projection) b.initializer(names.projection, projection);
-  const taps: Record<string, string> = {};
-  for (const t of layout) taps[t.name] = b.input(t.name, 'float32', ['batch', t.tap.channels, t.height, t.width]);
-  b.op('Reshape', [appendGaussianProjection(b, layout, taps, grid, names, settings), b.ints([0, 0, -1], 'flatten_grid')], {}, FEATURES);
-  b.output(FEATURES, 'float32', ['batch', settings.dims, grid * grid]);
+  b.outputAs(appendFittingInputs(b, layout, grid, names, settings, projection), FEATURES, 'float32', ['batch', settings.dims, grid * grid]);
   return b.graph;
 }
 

@@ -5,7 +5,7 @@
  * factor L gives the whitening W = L⁻ᵀ, stored as a scaled float16 triangle.
  */
 import { GraphBuilder, attr, floatTensor, type Graph, type Tensor } from '../onnx/graph';
-import { appendGaussianProjection, randomProjection, type GaussianNames, type GaussianSettings } from '../patchflow/gaussian';
+import { appendFittingInputs, randomProjection, type GaussianNames, type GaussianSettings } from '../patchflow/gaussian';
 import type { ScaledTap } from '../patchflow/aggregation';
 import { runSession, type Runtime } from '../runtime';
 import { toHalf, type TapCache } from './tap-cache';
@@ -18,10 +18,7 @@ const BATCH_SCATTER = 'batch_scatter';
 /** Taps [n, C, h, w] → batch mean [1, D, P] and centred scatter Σ(x−x̄)(x−x̄)ᵀ [P, D, D]. */
 function buildMomentsGraph(layout: ScaledTap[], settings: GaussianSettings, projection: Tensor | undefined, grid: number, names: GaussianNames): Graph {
   const b = new GraphBuilder('gaussian_moments', 'moments/');
-  if (projection) b.initializer(names.projection, projection);
-  const taps: Record<string, string> = {};
-  for (const t of layout) taps[t.name] = b.input(t.name, 'float32', ['batch', t.tap.channels, t.height, t.width]);
-  const x = b.op('Reshape', [appendGaussianProjection(b, layout, taps, grid, names, settings), b.ints([0, 0, -1], 'flatten_grid')]); // [n, D, P]
+  const x = appendFittingInputs(b, layout, grid, names, settings, projection); // [n, D, P]
   const mean = b.op('ReduceMean', [x, b.ints([0])], { keepdims: attr.i(1) }, BATCH_MEAN);
   const centred = b.op('Sub', [x, mean]);
   const columns = b.op('Transpose', [centred], { perm: attr.ints([2, 1, 0]) }); // [P, D, n]
