@@ -10,7 +10,7 @@ export function BackendReadout() {
   const running = !loading && pkg && loaded ? loaded : null;
   return (
     <div className="backend-readout">
-      <div role="status" data-testid="backend" data-backend={running?.backend} title={running ? `loaded in ${running.loadSeconds.toFixed(1)} s` : undefined}>
+      <div role="status" data-testid="backend" data-backend={running?.backend} data-part={running ? pkg?.manifest.part : undefined} title={running ? `loaded in ${running.loadSeconds.toFixed(1)} s` : undefined}>
         {loading ? (
           'loading part model…'
         ) : running ? (
