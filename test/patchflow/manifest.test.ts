@@ -26,7 +26,12 @@ describe('part-model settings', () => {
     const none = settingsFrom({ data: 'd', gaussians: 'none' });
     expect(none.head.gaussians).toEqual([]);
     expect(none.scoring.combine).toBe('flow');
-    expect(() => settingsFrom({ data: 'd', gaussians: 's8_expand:64:random-channels:extra' })).toThrow(/TAPS\[@SCALES\]:DIMS\[:REDUCTION\]/);
+    expect(() => settingsFrom({ data: 'd', gaussians: 's8_expand:64:random-channels:extra' })).toThrow(/TAPS\[@SCALES\]:DIMS\[:REDUCTION\[:nn=SHARE\]\]/);
+    expect(() => settingsFrom({ data: 'd', gaussians: 's8_expand:64:random-channels:nn=2' })).toThrow(/nn=SHARE/);
+    // nn=SHARE: a nearest-neighbour bank of that share of the training patches
+    expect(settingsFrom({ data: 'd', gaussians: 's8_expand+s16_expand@1:128:random-projection:nn=0.01' }).head.gaussians).toEqual([
+      { dims: 128, ridge: 0.01, seed: 0, reduction: 'random-projection', taps: ['s8_expand', 's16_expand'], scales: [1], model: 'nearest-neighbour', coreset: 0.01 },
+    ]);
     expect(() => settingsFrom({ data: 'd', gaussians: 'flow:8:pca' })).toThrow(/pca/);
     expect(() => settingsFrom({ data: 'd', preset: 'fast', combine: 'agreement' })).toThrow(/--combine agreement needs a Gaussian companion/);
   });
