@@ -3,6 +3,9 @@
  * the share of defective parts caught (recall). Convention throughout: score >= threshold is rejected.
  */
 
+/** A share as people read it: "1.0 %", "0.3 %", "12 %". */
+export const formatShare = (share: number) => `${(100 * share).toFixed(share < 0.1 ? 1 : 0)} %`;
+
 /** The share of `scores` at or above `threshold`. */
 export function rejectedShare(scores: ArrayLike<number>, threshold: number): number {
   let rejected = 0;

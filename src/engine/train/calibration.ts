@@ -9,7 +9,7 @@
  * The pixel threshold (where the heat map starts to colour) is what good pixels almost never reach.
  */
 import { concatPixels } from '../metrics/auroc';
-import { rateUpperBound, rejectedShare, thresholdForFalseRejects } from '../metrics/false-rejects';
+import { formatShare, rateUpperBound, rejectedShare, thresholdForFalseRejects } from '../metrics/false-rejects';
 import type { FalseRejectEstimate, PartManifest, ScoreStatistics } from '../patchflow/manifest';
 import { createRng } from '../random';
 
@@ -116,11 +116,9 @@ export function calibrate(scores: Float32Array, labels: Uint8Array, maps: Float3
 
 const PIXEL_RULE = `pixel: the ${GOOD_PIXEL_QUANTILE} quantile of held-out good pixels`;
 
-const percent = (v: number) => `${(100 * v).toFixed(v < 0.1 ? 1 : 0)} %`;
-
 function imageRule(e: FalseRejectEstimate): string {
-  const synthetic = e.syntheticRecall === undefined ? '' : `, catches ${percent(e.syntheticRecall)} of synthetic anomalies`;
-  return `image: rejects an estimated ${percent(e.estimated)} of good parts (90 % interval ${percent(e.interval[0])}–${percent(e.interval[1])}; ${e.heldOutRejected} of ${e.heldOutGood} held-out good rejected)${synthetic}`;
+  const synthetic = e.syntheticRecall === undefined ? '' : `, catches ${formatShare(e.syntheticRecall)} of synthetic anomalies`;
+  return `image: rejects an estimated ${formatShare(e.estimated)} of good parts (90 % interval ${formatShare(e.interval[0])}–${formatShare(e.interval[1])}; ${e.heldOutRejected} of ${e.heldOutGood} held-out good rejected)${synthetic}`;
 }
 
 /** The manifest with its image threshold set anew for another false-reject rate, from the held-out scores it keeps. */
@@ -141,7 +139,7 @@ export function withValidatedThreshold(manifest: PartManifest, good: readonly nu
   const n = good.length;
   const rejected = Math.round(rejectedShare(good, threshold) * n);
   const recall = rejectedShare(defects, threshold);
-  const caught = defects.length ? `, catches ${Math.round(recall * defects.length)} of ${defects.length} defect photos (${percent(recall)})` : '';
+  const caught = defects.length ? `, catches ${Math.round(recall * defects.length)} of ${defects.length} defect photos (${formatShare(recall)})` : '';
   const falseRejects: FalseRejectEstimate = {
     target: rate,
     estimated: rejected / n,
@@ -151,6 +149,6 @@ export function withValidatedThreshold(manifest: PartManifest, good: readonly nu
     countUpperBound: rateUpperBound(rejected, n),
     method: `counted on ${n} good photos set aside in ${source}`,
   };
-  const rule = `image: set on photos set aside in ${source} for at most ${percent(rate)} false rejects: rejects ${rejected} of ${n} good${caught}; ${PIXEL_RULE}`;
+  const rule = `image: set on photos set aside in ${source} for at most ${formatShare(rate)} false rejects: rejects ${rejected} of ${n} good${caught}; ${PIXEL_RULE}`;
   return { ...manifest, thresholds: { ...manifest.thresholds, image: threshold, rule, falseRejects } };
 }

@@ -6,6 +6,7 @@
 import { useEffect, useId, useMemo, useState } from 'react';
 import { Histogram } from '../components/Histogram';
 import { histogramDomain } from '../components/histogram';
+import { formatShare } from '../../engine/metrics/false-rejects';
 import { fitGumbel, gumbelExceedance } from '../../engine/train/calibration';
 import { useCurrentPart } from '../library/current-part';
 import { saveThreshold } from '../library/save-threshold';
@@ -47,7 +48,7 @@ function EstimatedFalseRejects({ threshold }: { threshold: number }) {
   const fit = useMemo(() => (heldOut && heldOut.length >= 4 ? fitGumbel(heldOut) : null), [heldOut]);
   if (!fit || !heldOut) return null;
   const share = gumbelExceedance(fit, threshold);
-  const shown = share < 0.001 ? '< 0.1 %' : `≈ ${(100 * share).toFixed(share < 0.1 ? 1 : 0)} %`;
+  const shown = share < 0.001 ? '< 0.1 %' : `≈ ${formatShare(share)}`;
   return (
     <p className="threshold-false-rejects" data-testid="estimated-false-rejects" data-value={share}>
       Rejects {shown} of good parts (estimated from the {heldOut.length} good photos held out in training)

@@ -9,9 +9,9 @@ import { histogramDomain } from '../components/histogram';
 import { photosFromInput } from '../inspect/collect-files';
 import { formatScore } from '../library/part-manifest';
 import { addChecks } from './checks';
-import { thresholdForFalseRejects } from '../../engine/metrics/false-rejects';
+import { formatShare, thresholdForFalseRejects } from '../../engine/metrics/false-rejects';
 import type { PartManifest } from '../../engine/patchflow/manifest';
-import { thresholdByFalseRejectRate } from '../../engine/train/calibration';
+import { fitGumbel, gumbelQuantile } from '../../engine/train/calibration';
 import { formatRate, operatingScores, ratesAt } from './operating-point';
 import { useTeach, type CheckKind } from './teach-store';
 
@@ -28,12 +28,10 @@ function CheckIntake({ kind, label }: { kind: CheckKind; label: string }) {
   );
 }
 
-const percent = (share: number) => `${(100 * share).toFixed(share < 0.1 ? 1 : 0)} %`;
-
 /** What the calibration says of its threshold, as a sentence. */
 function calibrationNote({ image, falseRejects: e }: PartManifest['thresholds']): string {
   if (!e) return `Calibrated threshold ${formatScore(image)}.`;
-  return `Calibrated threshold ${formatScore(image)}: it rejects an estimated ${percent(e.estimated)} of good parts (90 % interval ${percent(e.interval[0])}–${percent(e.interval[1])}), estimated from ${e.heldOutGood} held-out good photos.`;
+  return `Calibrated threshold ${formatScore(image)}: it rejects an estimated ${formatShare(e.estimated)} of good parts (90 % interval ${formatShare(e.interval[0])}–${formatShare(e.interval[1])}), estimated from ${e.heldOutGood} held-out good photos.`;
 }
 
 export function OperatingPointPanel({ manifest }: { manifest: PartManifest }) {
@@ -51,7 +49,7 @@ export function OperatingPointPanel({ manifest }: { manifest: PartManifest }) {
   // good photos set aside are counted; the few held out are not enough for that, so their fitted tail is used
   const heldOut = manifest.goodScores.values;
   const thresholdFor = (share: number) =>
-    goodFrom === 'held out' && heldOut && share > 0 ? thresholdByFalseRejectRate(heldOut, share).threshold : thresholdForFalseRejects(good, share);
+    goodFrom === 'held out' && heldOut && share > 0 ? gumbelQuantile(fitGumbel(heldOut), 1 - share) : thresholdForFalseRejects(good, share);
   return (
     <section className="teach-panel" aria-labelledby="teach-operating-title">
       <h2 id="teach-operating-title" className="teach-panel-title">
