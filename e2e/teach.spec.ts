@@ -137,4 +137,16 @@ test('too few photos, unreadable files and duplicates are pointed out before tra
   await expect(count).toHaveAttribute('data-ready', '12');
   await page.getByRole('button', { name: 'Remove them' }).click();
   await expect(page.getByRole('alert').filter({ hasText: /notes\.jpg/ })).toHaveCount(0);
+
+  // a box dragged on the first photo is the region every photo is cut to; 'Whole photo' takes it back
+  const preview = page.getByRole('img', { name: 'Region of interest on the first photo' });
+  const box = (await page.getByTestId('teach-roi-layer').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.1);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.75, box.y + box.height * 0.9, { steps: 4 });
+  await page.mouse.up();
+  const region = (await preview.getAttribute('data-region'))!.split(',').map(Number);
+  [0.25, 0.1, 0.5, 0.8].forEach((want, i) => expect(region[i]).toBeCloseTo(want, 1));
+  await page.getByRole('button', { name: 'Whole photo' }).click();
+  await expect(preview).not.toHaveAttribute('data-region');
 });

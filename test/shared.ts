@@ -6,6 +6,7 @@ import { sharedDir } from '../src/cli/paths';
 export const SHARED = sharedDir();
 export const BOTTLE = path.join(SHARED, 'datasets', 'mvtec_bottle_512');
 export const CASTING = path.join(SHARED, 'datasets', 'casting_dev');
+export const KOLEKTOR = path.join(SHARED, 'datasets', 'kolektorsdd');
 
 /** True when `dir` exists; otherwise says why the tests that need it are skipped. */
 export function haveData(dir: string): boolean {

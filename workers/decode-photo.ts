@@ -43,32 +43,32 @@ async function openPhoto(photo: Blob, name: string): Promise<ImageBitmap> {
 }
 
 /** The model's pixels of an opened photo: one far larger than the model needs is reduced to `decodeSize`, the size Node reduces it to as well. */
-async function pixelsOf(full: ImageBitmap, name: string, inputSize: number): Promise<RgbImage> {
+async function pixelsOf(full: ImageBitmap, name: string, inputSide: number): Promise<RgbImage> {
   const { width, height } = full;
   if (width * height > MAX_PIXELS) throw new ImageDecodeError(`${name}: ${width}×${height} is larger than ${MAX_PIXELS / 1e6} megapixels`);
-  const target = decodeSize(width, height, inputSize);
+  const target = decodeSize(width, height, inputSide);
   const reduced = target.width === width && target.height === height ? full : await createImageBitmap(full, { resizeWidth: target.width, resizeHeight: target.height, resizeQuality: 'high' });
   const image = readRgb(reduced);
   if (reduced !== full) reduced.close();
   return image;
 }
 
-/** Decodes a photo to the pixels a model of input `inputSize` reads (the engine's `DecodeImage` in a worker). */
-export async function decodePixels(photo: Blob, name: string, inputSize: number): Promise<RgbImage> {
+/** Decodes a photo to the pixels a model whose input's longer side is `inputSide` reads (the engine's `DecodeImage` in a worker). */
+export async function decodePixels(photo: Blob, name: string, inputSide: number): Promise<RgbImage> {
   const full = await openPhoto(photo, name);
   try {
-    return await pixelsOf(full, name, inputSize);
+    return await pixelsOf(full, name, inputSide);
   } finally {
     full.close();
   }
 }
 
-/** Decodes a photo for a model of input `inputSize`, with a list thumbnail whose longer side is `thumbnailSide`. */
-export async function decodePhoto(photo: Blob, name: string, inputSize: number, thumbnailSide: number): Promise<DecodedPhoto> {
+/** Decodes a photo for a model whose input's longer side is `inputSide`, with a list thumbnail whose longer side is `thumbnailSide`. */
+export async function decodePhoto(photo: Blob, name: string, inputSide: number, thumbnailSide: number): Promise<DecodedPhoto> {
   const full = await openPhoto(photo, name);
   try {
     const { width, height } = full;
-    const image = await pixelsOf(full, name, inputSize);
+    const image = await pixelsOf(full, name, inputSide);
     const k = thumbnailSide / Math.max(width, height);
     const thumbnail = await createImageBitmap(full, { resizeWidth: Math.max(1, Math.round(width * k)), resizeHeight: Math.max(1, Math.round(height * k)), resizeQuality: 'medium' });
     return { image, width, height, thumbnail };

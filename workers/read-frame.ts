@@ -25,12 +25,12 @@ function clampRegion(region: FrameRegion | null, width: number, height: number):
   return { x, y, width: Math.max(1, Math.min(width - x, Math.round(region.width))), height: Math.max(1, Math.min(height - y, Math.round(region.height))) };
 }
 
-export async function readFrame(frame: ImageBitmap | VideoFrame, region: FrameRegion | null, inputSize: number): Promise<ReadFrame> {
+export async function readFrame(frame: ImageBitmap | VideoFrame, region: FrameRegion | null, inputSide: number): Promise<ReadFrame> {
   try {
     const size = frameSize(frame);
     if (size.width === 0 || size.height === 0) throw new Error('the camera sent an empty frame');
     const r = clampRegion(region, size.width, size.height);
-    const target = decodeSize(r.width, r.height, inputSize);
+    const target = decodeSize(r.width, r.height, inputSide);
     const picture = await createImageBitmap(frame, r.x, r.y, r.width, r.height, { resizeWidth: target.width, resizeHeight: target.height, resizeQuality: 'high' });
     return { picture, image: readRgb(picture), region: r };
   } finally {

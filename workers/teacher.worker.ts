@@ -8,6 +8,7 @@
 import * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web';
 import { sha256Hex } from '../src/engine/backbone/provision';
+import { inputLongSide } from '../src/engine/patchflow/aggregation';
 import { packPartPackage, readPartPackage } from '../src/engine/patchflow/part-package';
 import { PartModel } from '../src/engine/patchflow/pipeline';
 import { webGpuUnavailable, webRuntime, wasmThreads, type WebBackend } from '../src/engine/runtime/web';
@@ -54,8 +55,8 @@ const api = {
   },
 
   /** Checks that a photo decodes; its size, content hash (duplicates) and a thumbnail. */
-  async examine(photo: Blob, name: string, inputSize: number): Promise<ExaminedPhoto> {
-    const [decoded, sha256] = await Promise.all([decodePhoto(photo, name, inputSize, THUMBNAIL_SIZE), photo.arrayBuffer().then((b) => sha256Hex(new Uint8Array(b)))]);
+  async examine(photo: Blob, name: string, inputSide: number): Promise<ExaminedPhoto> {
+    const [decoded, sha256] = await Promise.all([decodePhoto(photo, name, inputSide, THUMBNAIL_SIZE), photo.arrayBuffer().then((b) => sha256Hex(new Uint8Array(b)))]);
     const out: ExaminedPhoto = { width: decoded.width, height: decoded.height, sha256, thumbnail: decoded.thumbnail };
     return Comlink.transfer(out, [out.thumbnail]);
   },
@@ -98,7 +99,7 @@ const api = {
   /** Scores a photo with the model taught last: its score, heat map and a thumbnail. */
   async score(photo: Blob, name: string): Promise<ScoredPhoto> {
     if (!taught) throw new Error('no part model has been taught in this session');
-    const decoded = await decodePhoto(photo, name, taught.manifest.settings.features.inputSize, THUMBNAIL_SIZE);
+    const decoded = await decodePhoto(photo, name, inputLongSide(taught.manifest.settings.features), THUMBNAIL_SIZE);
     const r = await taught.inspect(decoded.image);
     const out: ScoredPhoto = { score: r.score, anomalyMap: r.anomalyMap, mapWidth: r.mapWidth, mapHeight: r.mapHeight, width: decoded.width, height: decoded.height, thumbnail: decoded.thumbnail };
     return Comlink.transfer(out, [out.anomalyMap.buffer, out.thumbnail]);

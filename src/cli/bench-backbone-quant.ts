@@ -32,6 +32,7 @@ import { testImages } from './dataset';
 import { demoPartsDir } from './demo-parts';
 import { repoRoot, sharedDir } from './paths';
 import { REFERENCE_LABELS, classifyReferencePhotos, ensureBackbone, loadBackbone, relativeDifference } from './provision-backbone';
+import { inputLongSide } from '../engine/patchflow/aggregation';
 
 const PORT = 4177;
 const WARMUP = 5;
@@ -256,7 +257,7 @@ export async function benchBackboneQuantCommand(runtime: Runtime): Promise<void>
   }
   const { manifest, head } = await readPartPackage([{ name: 'bottle.zip', bytes: new Uint8Array(readFileSync(shipped)) }]);
   const input = backbones.float.manifest.input;
-  const size = manifest.settings.features.inputSize;
+  const size = inputLongSide(manifest.settings.features);
 
   console.log('ImageNet top-1 of the reference photos:');
   for (const v of VARIANTS) {

@@ -1,6 +1,7 @@
 /** `npm run eval -- --data DIR --model DIR [--json FILE]`: score `test/*` and report the metrics. */
 import { writeFileSync } from 'node:fs';
 import { maskToMap } from '../engine/image/decode';
+import { inputLongSide } from '../engine/patchflow/aggregation';
 import { decodeImage, decodeMask } from '../engine/image/decode-node';
 import { aupro } from '../engine/metrics/aupro';
 import { auroc, poolPixels } from '../engine/metrics/auroc';
@@ -47,23 +48,22 @@ const median = (v: number[]) => {
 export async function evaluateCommand(model: PartModel, data: string, options: { json?: string; quiet?: boolean } = {}): Promise<EvalReport> {
   const images = testImages(data);
   const withMasks = images.some((i) => i.maskPath);
-  const size = model.manifest.settings.features.inputSize;
-  const crop = model.manifest.settings.centerCrop;
+  const side = inputLongSide(model.manifest.settings.features);
   const scores: number[] = [];
   const labels: number[] = [];
   const latencies: number[] = [];
-  const maps: Float32Array[] = [];
-  const masks: Uint8Array[] = [];
+  const maps: { map: Float32Array; mask: Uint8Array; width: number; height: number }[] = [];
   const bar = options.quiet ? undefined : new ProgressBar('evaluating', images.length);
   for (const [i, img] of images.entries()) {
-    const decoded = await decodeImage(readBytes(img.path), img.path, size);
+    const decoded = await decodeImage(readBytes(img.path), img.path, side);
     const result = await model.inspect(decoded);
     scores.push(result.score);
     labels.push(img.label);
     latencies.push(result.milliseconds);
     if (withMasks) {
-      maps.push(result.anomalyMap);
-      masks.push(img.maskPath ? maskToMap(await decodeMask(readBytes(img.maskPath), img.maskPath), size, crop) : new Uint8Array(size * size));
+      const map = { width: result.mapWidth, height: result.mapHeight };
+      const mask = img.maskPath ? maskToMap(await decodeMask(readBytes(img.maskPath), img.maskPath), map) : new Uint8Array(map.width * map.height);
+      maps.push({ map: result.anomalyMap, mask, ...map });
     }
     bar?.update(i + 1);
   }
@@ -73,7 +73,7 @@ export async function evaluateCommand(model: PartModel, data: string, options: {
   const defectScores = scores.filter((_, i) => labels[i] !== 0);
   const falseRejectRate = rejectedShare(goodScores, threshold);
   const target = model.manifest.thresholds.falseRejects?.target ?? null;
-  const pixels = withMasks ? poolPixels(maps, masks) : null;
+  const pixels = withMasks ? poolPixels(maps.map((m) => m.map), maps.map((m) => m.mask)) : null;
   const pixelThreshold = model.manifest.thresholds.pixel;
   const pixelsAtThreshold = pixels ? precisionRecallAt(pixels.scores, pixels.labels, pixelThreshold) : null;
   const perType: EvalReport['per_type'] = {};
@@ -90,7 +90,7 @@ export async function evaluateCommand(model: PartModel, data: string, options: {
     images: images.length,
     image_auroc: auroc(scores, labels),
     pixel_auroc: pixels ? auroc(pixels.scores, pixels.labels) : null,
-    aupro: withMasks ? aupro(maps.map((map, i) => ({ map, mask: masks[i], width: size, height: size }))) : null,
+    aupro: withMasks ? aupro(maps) : null,
     f1_max: f1Max(scores, labels).f1,
     threshold,
     precision: atThreshold.precision,

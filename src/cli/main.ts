@@ -24,7 +24,7 @@ import { DEFAULT_FALSE_REJECT_RATE, withFalseRejectRate } from '../engine/train/
 const USAGE = `usage:
   npm run setup                                   provision the backbone and, beside ../shared, the demo part models (public/models)
   npm run train -- --data DIR --out DIR [--preset balanced|paper|...] [--part NAME] [--epochs N] [--batch N]
-                   [--lr X] [--seed N] [--size PX] [--taps a,b,c] [--scales 1,0.5,0.25] [--steps K] [--crop F]
+                   [--lr X] [--seed N] [--size PX|WxH] [--taps a,b,c] [--scales 1,0.5,0.25] [--steps K] [--crop F] [--region X,Y,W,H (fractions)]
                    [--adapter-constraint none|fixed-norm|frozen|unit-variance] [--position-channels N]
                    [--gaussians none|TAPS[@SCALES]:DIMS:REDUCTION[;...]]   e.g. s8_block+s8_expand@1:64:random-channels
                    [--combine flow|gaussian|mean|max|agreement|gaussian.I] [--heat-map flow|gaussian|mean|max|gaussian.I]
@@ -62,7 +62,7 @@ async function main(argv: string[]): Promise<void> {
       data: { type: 'string' }, out: { type: 'string' }, model: { type: 'string' }, json: { type: 'string' },
       part: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
       seed: { type: 'string' }, size: { type: 'string' }, taps: { type: 'string' }, scales: { type: 'string' },
-      steps: { type: 'string' }, crop: { type: 'string' }, quiet: { type: 'boolean' }, preset: { type: 'string' },
+      steps: { type: 'string' }, crop: { type: 'string' }, region: { type: 'string' }, quiet: { type: 'boolean' }, preset: { type: 'string' },
       'adapter-constraint': { type: 'string' }, 'position-channels': { type: 'string' }, gaussians: { type: 'string' },
       combine: { type: 'string' }, 'heat-map': { type: 'string' }, optional: { type: 'boolean' },
       browser: { type: 'boolean' }, webgpu: { type: 'boolean' }, live: { type: 'boolean' }, backbone: { type: 'string' }, 'backbone-quant': { type: 'boolean' }, history: { type: 'boolean' }, records: { type: 'string' }, teach: { type: 'boolean' },
@@ -96,8 +96,8 @@ async function main(argv: string[]): Promise<void> {
       const out = require(values.out, 'out');
       const args: TrainArgs = {
         data: require(values.data, 'data'), part: values.part, epochs: num(values.epochs, 'epochs'), batch: num(values.batch, 'batch'),
-        lr: num(values.lr, 'lr'), seed: num(values.seed, 'seed'), size: num(values.size, 'size'), taps: list(values.taps),
-        scales: list(values.scales)?.map((s) => num(s, 'scales')!), steps: num(values.steps, 'steps'), crop: num(values.crop, 'crop'), quiet: values.quiet,
+        lr: num(values.lr, 'lr'), seed: num(values.seed, 'seed'), size: values.size, taps: list(values.taps),
+        scales: list(values.scales)?.map((s) => num(s, 'scales')!), steps: num(values.steps, 'steps'), crop: num(values.crop, 'crop'), region: values.region, quiet: values.quiet,
         preset: values.preset, adapterConstraint: values['adapter-constraint'], positionChannels: num(values['position-channels'], 'position-channels'),
         gaussians: values.gaussians, combine: values.combine, heatMap: values['heat-map'], falseRejectRate: rate(values['false-reject-rate']),
       };

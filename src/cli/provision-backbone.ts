@@ -130,6 +130,8 @@ export const REFERENCE_LABELS: Record<string, string> = { cat: 'Egyptian cat', b
  * the preprocess graph at 224 px with the whole photo squashed to 224², as the reference (Coral)
  * classifier feeds it. An import that reproduces REFERENCE_LABELS computes what the TFLite file does.
  */
+const CLASSIFIER_INPUT = { width: 224, height: 224 };
+
 export async function classifyReferencePhotos(
   runtime: Runtime,
   graph: Graph,
@@ -138,13 +140,13 @@ export async function classifyReferencePhotos(
   sourceDir = defaultSourceDir(),
 ): Promise<Record<string, string>> {
   const labels = readFileSync(path.join(sourceDir, 'imagenet_labels.txt'), 'utf8').trimEnd().split('\n');
-  const pre = buildPreprocessGraph({ inputSize: 224, centerCrop: null, scale: input.scale, offset: input.offset });
+  const pre = buildPreprocessGraph({ input: CLASSIFIER_INPUT, centerCrop: null, scale: input.scale, offset: input.offset });
   const session = await runtime.createSession(serializeModel(compose(pre, extractSubgraph(graph, [logits]), { image: 'image' }, { prefix: '' })));
   const top1: Record<string, string> = {};
   try {
     for (const name of Object.keys(REFERENCE_LABELS)) {
       const image = await decodeImage(new Uint8Array(readFileSync(path.join(sourceDir, 'test-images', `${name}.png`))), name, 224);
-      const out = (await runSession(runtime, session, preprocessFeeds(image, { inputSize: 224, centerCrop: null })))[logits];
+      const out = (await runSession(runtime, session, preprocessFeeds(image, { input: CLASSIFIER_INPUT, centerCrop: null, stretch: true })))[logits];
       // 1001 logits, index 0 = background, as the label file
       if (out.dims.join() !== [1, labels.length].join()) throw new Error(`classifier output '${logits}' is [${out.dims}], expected [1,${labels.length}]`);
       const l = out.data as Float32Array;

@@ -4,6 +4,8 @@ import type { Runtime } from '../engine/runtime';
 import { DEFAULT_PRESET, presetSettings, type ModelSettings } from '../engine/patchflow/manifest';
 import { MAP_COMBINATIONS, SCORE_RULES, companionIndex, heatMapRule, type CompanionMap } from '../engine/patchflow/scores';
 import { GAUSSIAN_DEFAULTS, type GaussianSettings } from '../engine/patchflow/gaussian';
+import type { FeatureSettings } from '../engine/patchflow/aggregation';
+import { isRegion, type Region } from '../engine/patchflow/preprocess';
 import type { LoadedBackbone } from '../engine/backbone/manifest';
 import { trainDefaults, trainPartModel, type TrainOptions, type TrainedModel } from '../engine/train/trainer';
 import { readBytes, trainImages } from './dataset';
@@ -17,11 +19,14 @@ export interface TrainArgs {
   batch?: number;
   lr?: number;
   seed?: number;
-  size?: number;
+  /** 'PX': the input's shorter side, the longer one from the photos' aspect ratio; 'WxH': a fixed input. */
+  size?: string;
   taps?: string[];
   scales?: number[];
   steps?: number;
   crop?: number;
+  /** 'X,Y,W,H': the region of interest in fractions of the photo, cut before all else. */
+  region?: string;
   preset?: string;
   adapterConstraint?: string;
   positionChannels?: number;
@@ -34,13 +39,33 @@ export interface TrainArgs {
   quiet?: boolean;
 }
 
+/** `--size`: 'PX' (the shorter side; the photos give the rest) or 'WxH' (fixed), sides multiples of 32 from 64 to 1024. */
+export function parseSize(text: string): Pick<FeatureSettings, 'inputSize' | 'input'> {
+  const sides = text.split('x').map(Number);
+  const ok = sides.length <= 2 && sides.every((v) => Number.isInteger(v) && v >= 64 && v <= 1024 && v % 32 === 0);
+  if (!ok) throw new Error(`--size ${text}: give PX (the shorter side) or WxH, each side a multiple of 32 from 64 to 1024, e.g. 256 or 256x640`);
+  if (sides.length === 1) return { inputSize: sides[0] };
+  const [width, height] = sides;
+  return { inputSize: Math.min(width, height), input: { width, height } };
+}
+
+/** `--region X,Y,W,H`: fractions of the photo, the rectangle inside it and not empty. */
+export function parseRegion(text: string): Region {
+  const v = text.split(',').map(Number);
+  const [x, y, width, height] = v;
+  const region = { x, y, width, height };
+  if (v.length !== 4 || !isRegion(region)) throw new Error(`--region ${text}: give X,Y,W,H as fractions of the photo (a rectangle inside it), e.g. 0.1,0,0.8,1`);
+  return region;
+}
+
 export function settingsFrom(args: TrainArgs): ModelSettings {
   const s = presetSettings(args.preset ?? DEFAULT_PRESET);
-  if (args.size) s.features.inputSize = args.size;
+  if (args.size) s.features = { ...s.features, ...parseSize(args.size) };
   if (args.taps) s.features.taps = args.taps;
   if (args.scales) s.features.scales = args.scales;
   if (args.steps) s.head.flow.steps = args.steps;
   if (args.crop) s.centerCrop = args.crop;
+  if (args.region) s.region = parseRegion(args.region);
   if (args.adapterConstraint) s.head.adapterConstraint = oneOf(args.adapterConstraint, ['none', 'fixed-norm', 'frozen', 'unit-variance'] as const, 'adapter-constraint');
   if (args.positionChannels !== undefined) s.head.flow.conditionChannels = args.positionChannels;
   if (args.gaussians) {

@@ -157,11 +157,11 @@ describe.skipIf(!present)('MobileNetV2 from TFLite', () => {
       const taps = backbone.manifest.taps.map((t) => t.output);
       const sessions = await Promise.all([backbone, int8].map((b) => runtime.createSession(serializeModel(extractSubgraph(b.graph, taps)))));
       const { scale, offset } = backbone.manifest.input;
-      const pre = await runtime.createSession(serializeModel(buildPreprocessGraph({ inputSize: 256, centerCrop: null, scale, offset })));
+      const pre = await runtime.createSession(serializeModel(buildPreprocessGraph({ input: { width: 256, height: 256 }, centerCrop: null, scale, offset })));
       const worst: Record<string, number> = {};
       for (const name of Object.keys(REFERENCE_LABELS)) {
         const photo = await decodeImage(new Uint8Array(readFileSync(path.join(modelDir, 'test-images', `${name}.png`))), name, 256);
-        const image = (await runSession(runtime, pre, preprocessFeeds(photo, { inputSize: 256, centerCrop: null })))[IMAGE_OUTPUT];
+        const image = (await runSession(runtime, pre, preprocessFeeds(photo, { input: { width: 256, height: 256 }, centerCrop: null, stretch: true })))[IMAGE_OUTPUT];
         const [float, quantised] = await Promise.all(sessions.map((s) => runSession(runtime, s, { [backbone.manifest.input.name]: image })));
         for (const t of taps) worst[t] = Math.max(worst[t] ?? 0, relativeDifference(quantised[t].data as Float32Array, float[t].data as Float32Array));
       }

@@ -18,6 +18,7 @@ import { validateCommand } from '../../src/cli/validate';
 import { testImages, trainImages } from '../../src/cli/dataset';
 import type { PartManifest } from '../../src/engine/patchflow/manifest';
 import { BOTTLE, haveData } from '../shared';
+import { inputLongSide } from '../../src/engine/patchflow/aggregation';
 
 const present = haveData(BOTTLE);
 
@@ -107,7 +108,7 @@ describe.skipIf(!present)('train and eval on a bottle subset', () => {
     const node = await PartModel.load(runtime, backbone, manifest, head);
     const web = await PartModel.load(webRuntime('wasm'), backbone, manifest, head);
     for (const img of testImages(data).slice(0, 3)) {
-      const image = await decodeImage(new Uint8Array(readFileSync(img.path)), img.path, manifest.settings.features.inputSize);
+      const image = await decodeImage(new Uint8Array(readFileSync(img.path)), img.path, inputLongSide(manifest.settings.features));
       const [a, b] = [await node.inspect(image), await web.inspect(image)];
       expect(b.score).toBeCloseTo(a.score, 3);
       expect(b.verdict).toBe(a.verdict);
@@ -120,7 +121,7 @@ describe.skipIf(!present)('train and eval on a bottle subset', () => {
     expect(manifest.settings.head.gaussians.map((g) => g.taps)).toEqual([['s8_block', 's8_expand'], ['s8_expand', 's16_expand', 's32_head']]);
     expect(manifest.mapStatistics.gaussians).toHaveLength(2);
     for (const s of manifest.mapStatistics.gaussians) expect(s.std).toBeGreaterThan(0);
-    const broken = await decodeImage(new Uint8Array(readFileSync(testImages(data).find((i) => i.label === 1)!.path)), 'broken', manifest.settings.features.inputSize);
+    const broken = await decodeImage(new Uint8Array(readFileSync(testImages(data).find((i) => i.label === 1)!.path)), 'broken', inputLongSide(manifest.settings.features));
     const scores: Record<string, number> = {};
     for (const rule of ['flow', 'gaussian', 'gaussian.0', 'mean', 'max', 'agreement'] as const) {
       const model = await PartModel.load(runtime, backbone, { ...manifest, settings: { ...manifest.settings, scoring: { ...manifest.settings.scoring, combine: rule } } }, head);

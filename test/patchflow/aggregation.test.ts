@@ -36,7 +36,7 @@ describe('feature aggregation', () => {
     }
     const w = b.initializer('w', floatTensor([6, total, 1, 1], Array.from({ length: 6 * total }, () => gaussian(rng))));
     const bias = b.initializer('bias', floatTensor([6], [1, 2, 3, 4, 5, 6]));
-    b.outputAs(aggregateAndAdapt(b, layout, inputs, w, bias, 8), 'fast');
+    b.outputAs(aggregateAndAdapt(b, layout, inputs, w, bias, { width: 8, height: 8 }), 'fast');
     const onGrid = layout.map((t) => resizeBilinear(b, avgPool3x3(b, inputs[t.name]), [t.height, t.width], [8, 8]));
     b.outputAs(b.op('Conv', [b.op('Concat', onGrid, { axis: attr.i(1) }), w, bias]), 'reference');
     const session = await runtime.createSession(serializeModel(b.graph));

@@ -4,7 +4,7 @@ import { serializeModel } from '../../src/engine/onnx/serialize';
 import { runSession, type HostTensor } from '../../src/engine/runtime';
 import { nodeRuntime } from '../../src/engine/runtime/node';
 import { createRng, gaussian } from '../../src/engine/random';
-import { bilinearMatrix, featureChannels, gridSize, tapLayout, type ScaledTap } from '../../src/engine/patchflow/aggregation';
+import { bilinearMatrix, featureChannels, gridOf, tapLayout, type InputShape, type ScaledTap } from '../../src/engine/patchflow/aggregation';
 import { appendGaussianMap, chosenChannels, gaussianNames, randomProjection, upperTriangleIndex, type GaussianSettings } from '../../src/engine/patchflow/gaussian';
 import { fitGaussian } from '../../src/engine/train/gaussian-fit';
 import { TapCache, fromHalf } from '../../src/engine/train/tap-cache';
@@ -19,7 +19,7 @@ const backbone = toyBackbone(['a', 8, 3], ['b', 16, 5], ['c', 8, 4]);
 const names = gaussianNames(0);
 
 /** Graph: taps (as `dtype`, dynamic batch) → Gaussian map, the three parameters baked in. */
-async function mapSession(layout: ScaledTap[], grid: number, params: Map<string, Tensor>, dtype: 'float32' | 'float16', settings: GaussianSettings) {
+async function mapSession(layout: ScaledTap[], grid: InputShape, params: Map<string, Tensor>, dtype: 'float32' | 'float16', settings: GaussianSettings) {
   const b = new GraphBuilder('gaussian_map');
   const taps: Record<string, string> = {};
   for (const t of layout) {
@@ -27,7 +27,7 @@ async function mapSession(layout: ScaledTap[], grid: number, params: Map<string,
     taps[t.name] = dtype === 'float32' ? input : b.op('Cast', [input], { to: attr.i(1) });
   }
   for (const [name, t] of params) b.initializer(name, t);
-  b.outputAs(appendGaussianMap(b, layout, taps, grid, names, settings), 'map', 'float32', ['batch', 1, grid, grid]);
+  b.outputAs(appendGaussianMap(b, layout, taps, grid, names, settings), 'map', 'float32', ['batch', 1, grid.height, grid.width]);
   const session = await runtime.createSession(serializeModel(b.graph));
   return async (feeds: Record<string, HostTensor>) => (await runSession(runtime, session, feeds)).map.data as Float32Array;
 }
@@ -110,7 +110,8 @@ describe('Gaussian companion', () => {
 
   it.each(['random-projection', 'random-channels'] as const)('the ONNX map equals 0.5·‖(x−μ)ᵀW‖²/D computed directly, W unpacked from its float16 triangle (%s)', async (reduction) => {
     const layout = tapLayout({ inputSize: 32, scales: [1], taps: ['a', 'b'] }, backbone);
-    const grid = gridSize(32);
+    const grid = 4; // 32 px at stride 8
+    const shape = gridOf({ width: 32, height: 32 });
     const d = 3;
     const positions = grid * grid;
     const rng = createRng(7);
@@ -132,7 +133,7 @@ describe('Gaussian companion', () => {
       [names.whiteningScale, floatTensor([positions, 1, 1], scales)],
     ]);
     if (reduction === 'random-projection') params.set(names.projection, randomProjection(layout, settings));
-    const run = await mapSession(layout, grid, params, 'float32', settings);
+    const run = await mapSession(layout, shape, params, 'float32', settings);
     const images = 2;
     const feeds: Record<string, HostTensor> = {};
     for (const t of layout) {
@@ -157,7 +158,8 @@ describe('Gaussian companion', () => {
     // One stride-8 tap on a 4×4 grid: the aggregated feature is the 3×3 pool, so with independent
     // pixels z_q ~ N(m_q, C_q) position p has mean W·Σm_q/9 and covariance W·(ΣC_q/81)·Wᵀ over its window.
     const layout = tapLayout({ inputSize: 32, scales: [1], taps: ['c'] }, backbone);
-    const grid = gridSize(32);
+    const grid = 4; // 32 px at stride 8
+    const shape = gridOf({ width: 32, height: 32 });
     const positions = grid * grid;
     const channels = 4;
     const d = 3;
@@ -187,7 +189,7 @@ describe('Gaussian companion', () => {
     const per = channels * positions;
     for (let n = 0; n < count; n++) cache.add({ [tapOutputName(layout[0])]: { dtype: 'float32', dims: [1, channels, grid, grid], data: training.rounded.subarray(n * per, (n + 1) * per) } });
     const settings = { dims: d, ridge: 0.01, seed: 5 };
-    const params = await fitGaussian(runtime, cache, layout, settings, grid, names);
+    const params = await fitGaussian(runtime, cache, layout, settings, shape, names);
     expect(params.get(names.projection)!.data).toEqual(randomProjection(layout, settings).data);
     expect(params.get(names.mean)!.dims).toEqual([1, d, grid, grid]);
     expect(params.get(names.whitening)!.dims).toEqual([positions, (d * (d + 1)) / 2]);
@@ -255,7 +257,7 @@ describe('Gaussian companion', () => {
     expect(worstMean).toBeLessThan(0.1); // in standard deviations; sampling error ≈ 1/√5000
     expect(worstIdentity).toBeLessThan(0.15);
 
-    const run = await mapSession(layout, grid, params, 'float16', settings);
+    const run = await mapSession(layout, shape, params, 'float16', settings);
     const average = (map: Float32Array) => map.reduce((s, v) => s + v, 0) / map.length;
     const held = 400;
     const good = average(await run(feed(await draw(held, 0), held)));

@@ -33,14 +33,24 @@ describe('part-model settings', () => {
       { dims: 128, ridge: 0.01, seed: 0, reduction: 'random-projection', taps: ['s8_expand', 's16_expand'], scales: [1], model: 'nearest-neighbour', coreset: 0.01 },
     ]);
     expect(() => settingsFrom({ data: 'd', gaussians: 'flow:8:pca' })).toThrow(/pca/);
+    // --size PX leaves the aspect ratio to the photos; WxH fixes the input; --region cuts a rectangle first
+    expect(settingsFrom({ data: 'd', size: '320' }).features).toEqual(expect.not.objectContaining({ input: expect.anything() }));
+    expect(settingsFrom({ data: 'd', size: '320' }).features.inputSize).toBe(320);
+    expect(settingsFrom({ data: 'd', size: '256x640' }).features).toMatchObject({ inputSize: 256, input: { width: 256, height: 640 } });
+    expect(() => settingsFrom({ data: 'd', size: '250' })).toThrow(/multiple of 32/);
+    expect(settingsFrom({ data: 'd', region: '0.1,0,0.8,1' }).region).toEqual({ x: 0.1, y: 0, width: 0.8, height: 1 });
+    expect(() => settingsFrom({ data: 'd', region: '0.5,0,0.8,1' })).toThrow(/rectangle inside it/);
     expect(() => settingsFrom({ data: 'd', preset: 'fast', combine: 'agreement' })).toThrow(/--combine agreement needs a Gaussian companion/);
   });
 
   it('refuses manifests from an earlier format and files that are not part models, saying which', () => {
     const manifest = { format: PART_FORMAT, part: 'p', backbone: {}, settings: {}, thresholds: {}, mapStatistics: {}, goodScores: {}, head: 'head.onnx' };
     expect(validateManifest(manifest, 'm.json').part).toBe('p');
+    // @2 models (square input) read as they are
+    expect(validateManifest({ ...manifest, format: 'patchflow-inspect/part@2' }, 'm.json').part).toBe('p');
     expect(() => validateManifest({ ...manifest, format: 'patchflow-inspect/part@1' }, 'old.json')).toThrow(/old\.json: part model format 'patchflow-inspect\/part@1' was written by an earlier version; retrain/);
     expect(() => validateManifest({ name: 'x' }, 'x.json')).toThrow(ManifestError);
+    expect(() => validateManifest({ ...manifest, settings: { region: { x: 0.5, y: 0, width: 0.6, height: 1 } } }, 'r.json')).toThrow(/r\.json: settings\.region must be a rectangle inside the photo/);
     expect(() => validateManifest({ ...manifest, head: undefined }, 'h.json')).toThrow(/lacks 'head'/);
   });
 });

@@ -6,7 +6,7 @@ import { runSession, type HostTensor } from '../../src/engine/runtime';
 import { nodeRuntime } from '../../src/engine/runtime/node';
 import { webRuntime } from '../../src/engine/runtime/web';
 import { createRng, gaussian } from '../../src/engine/random';
-import { gridSize, tapLayout } from '../../src/engine/patchflow/aggregation';
+import { gridOf, tapLayout } from '../../src/engine/patchflow/aggregation';
 import { chosenChannels, gaussianNames, type GaussianSettings } from '../../src/engine/patchflow/gaussian';
 import { appendNearestNeighbourMap, bankName } from '../../src/engine/patchflow/nearest-neighbour';
 import { greedyCoreset } from '../../src/engine/train/coreset';
@@ -15,10 +15,11 @@ import { toyBackbone } from './toy-backbone';
 const runtime = nodeRuntime(1);
 
 describe('nearest-neighbour companion', () => {
-  it('the ONNX map is 0.5·min_k ‖x − b_k‖² / D of each pooled patch, on onnxruntime-node and -web', async () => {
+  it('the ONNX map is 0.5·min_k ‖x − b_k‖² / D of each pooled patch of a tall input, on onnxruntime-node and -web', async () => {
     const backbone = toyBackbone(['a', 8, 6], ['b', 8, 5]);
-    const layout = tapLayout({ inputSize: 32, scales: [1], taps: ['a', 'b'] }, backbone);
-    const grid = gridSize(32);
+    const input = { width: 32, height: 48 };
+    const layout = tapLayout({ inputSize: 32, input, scales: [1], taps: ['a', 'b'] }, backbone);
+    const grid = gridOf(input);
     const settings: GaussianSettings = { dims: 4, ridge: 0, seed: 2, reduction: 'random-channels', model: 'nearest-neighbour' };
     const rng = createRng(5);
     const bankRows = 7;
@@ -27,7 +28,7 @@ describe('nearest-neighbour companion', () => {
     const taps: Record<string, string> = {};
     for (const t of layout) taps[t.name] = b.input(t.name, 'float32', ['batch', t.tap.channels, t.height, t.width]);
     b.initializer(bankName(0), floatTensor([bankRows, settings.dims], bank));
-    b.outputAs(appendNearestNeighbourMap(b, layout, taps, grid, gaussianNames(0), settings, bankName(0)), 'map', 'float32', ['batch', 1, grid, grid]);
+    b.outputAs(appendNearestNeighbourMap(b, layout, taps, grid, gaussianNames(0), settings, bankName(0)), 'map', 'float32', ['batch', 1, grid.height, grid.width]);
     const model = serializeModel(b.graph);
 
     const images = 2;
@@ -36,19 +37,19 @@ describe('nearest-neighbour companion', () => {
       const dims = [images, t.tap.channels, t.height, t.width];
       feeds[t.name] = { dtype: 'float32', dims, data: Float32Array.from({ length: dims.reduce((x, y) => x * y) }, () => gaussian(rng)) };
     }
-    // direct: the chosen channels of the 3×3-pooled taps (stride 8 at 32 px: the grid itself, no resize)
+    // direct: the chosen channels of the 3×3-pooled taps (stride 8 at 32 × 48 px: the grid itself, no resize)
     const chosen = chosenChannels(layout, settings);
-    const positions = grid * grid;
+    const positions = grid.height * grid.width;
     const pooled = (n: number, channel: number, p: number) => {
       const t = channel < 6 ? layout[0] : layout[1];
       const c = channel < 6 ? channel : channel - 6;
       const data = feeds[t.name].data as Float32Array;
-      const [y, x] = [Math.floor(p / grid), p % grid];
+      const [y, x] = [Math.floor(p / grid.width), p % grid.width];
       let s = 0;
       for (let dy = -1; dy <= 1; dy++)
         for (let dx = -1; dx <= 1; dx++) {
           const [yy, xx] = [y + dy, x + dx];
-          if (yy >= 0 && xx >= 0 && yy < grid && xx < grid) s += data[((n * t.tap.channels + c) * grid + yy) * grid + xx];
+          if (yy >= 0 && xx >= 0 && yy < grid.height && xx < grid.width) s += data[((n * t.tap.channels + c) * grid.height + yy) * grid.width + xx];
         }
       return s / 9;
     };

@@ -11,6 +11,7 @@ describe('summarizeManifest', () => {
       Part: 'bottle',
       Model: 'position-aware flow (1 step, 128 channels) + 2 Gaussian companions',
       'Input size': '256 px',
+      'Region of interest': 'the whole photo',
       Scales: '1, 0.5, 0.25',
       'Flow taps': 's8_block, s16_block, s32_block',
       'Gaussian 0': '64 dims (random-channels) on s8_block, s8_expand at scales 1',
@@ -22,6 +23,14 @@ describe('summarizeManifest', () => {
       'Threshold rule': 'calibrated',
       Revision: '1 (as trained)',
     });
+  });
+
+  it('names a tall input and the region of interest', () => {
+    const m = manifestOf('commutator');
+    m.settings = { ...m.settings, features: { ...m.settings.features, input: { width: 256, height: 640 } }, region: { x: 0.1, y: 0, width: 0.8, height: 1 }, centerCrop: 0.5 };
+    const tall = Object.fromEntries(summarizeManifest(m, 1).map((r) => [r.label, r.value]));
+    expect(tall['Input size']).toBe('256 × 640 px');
+    expect(tall['Region of interest']).toBe('the box from 10 %, 0 % of the photo, 80 % wide, 100 % high, then the centred square, 50 % of the shorter side');
   });
 
   it('gives the training record', () => {

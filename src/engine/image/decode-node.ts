@@ -16,13 +16,13 @@ async function headerOf(bytes: Uint8Array): Promise<{ format: string; width: num
 }
 
 /** Decodes a photo as the browser does: orientation applied, alpha composited over black, reduced by `decodeSize`. */
-export const decodeImage: DecodeImage = async (bytes, label, inputSize) => {
+export const decodeImage: DecodeImage = async (bytes, label, inputSide) => {
   const header = await headerOf(bytes);
   if (!header) throw new ImageDecodeError(`${label}: not an image this app can decode, or the file is damaged`);
   const { format, width, height } = header;
   if (width * height > MAX_PIXELS) throw new ImageDecodeError(`${label}: ${width}×${height} is larger than ${MAX_PIXELS / 1e6} megapixels`);
   try {
-    const target = decodeSize(width, height, inputSize);
+    const target = decodeSize(width, height, inputSide);
     let pipeline = sharp(bytes, { limitInputPixels: false, failOn: 'error' }).autoOrient().flatten({ background: '#000000' }).toColourspace('srgb');
     if (target.width !== width || target.height !== height) pipeline = pipeline.resize(target.width, target.height, { fit: 'fill' });
     const { data, info } = await pipeline.removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });

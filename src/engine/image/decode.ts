@@ -12,7 +12,7 @@ export interface RgbImage {
 }
 
 /** A platform's decoder: bytes (any format it reads) → RGB, EXIF orientation applied, alpha over black. */
-export type DecodeImage = (bytes: Uint8Array, label: string, inputSize: number) => Promise<RgbImage>;
+export type DecodeImage = (bytes: Uint8Array, label: string, inputSide: number) => Promise<RgbImage>;
 
 /** Decoded images larger than this are refused: a 40-megapixel photo is a mistake, not a part. */
 export const MAX_PIXELS = 40_000_000;
@@ -26,25 +26,31 @@ export const DECODE_OVERSAMPLING = 4;
 
 export class ImageDecodeError extends Error {}
 
-/** The size a photo is decoded at for a model with square input `inputSize` (the same in Node and browser). */
-export function decodeSize(width: number, height: number, inputSize: number): { width: number; height: number } {
-  const limit = DECODE_OVERSAMPLING * inputSize;
+/** The size a photo is decoded at for a model whose input's longer side is `inputSide` (the same in Node and browser). */
+export function decodeSize(width: number, height: number, inputSide: number): { width: number; height: number } {
+  const limit = DECODE_OVERSAMPLING * inputSide;
   const k = limit / Math.max(width, height);
   if (k >= 1) return { width, height };
   return { width: Math.max(1, Math.round(width * k)), height: Math.max(1, Math.round(height * k)) };
 }
 
-/** Centre crop to a fraction of the shorter side (1 = the largest centred square). */
-export function centerCrop(image: RgbImage, fraction: number): RgbImage {
-  const side = Math.max(1, Math.round(Math.min(image.width, image.height) * fraction));
-  const x0 = Math.floor((image.width - side) / 2);
-  const y0 = Math.floor((image.height - side) / 2);
-  const data = new Uint8Array(side * side * 3);
-  for (let y = 0; y < side; y++) {
-    const start = ((y0 + y) * image.width + x0) * 3;
-    data.set(image.data.subarray(start, start + side * 3), y * side * 3);
+/** A rectangle in pixels. */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** The pixels of `r` (inside the image). */
+export function cropImage(image: RgbImage, r: Rect): RgbImage {
+  if (r.x === 0 && r.y === 0 && r.width === image.width && r.height === image.height) return image;
+  const data = new Uint8Array(r.width * r.height * 3);
+  for (let y = 0; y < r.height; y++) {
+    const start = ((r.y + y) * image.width + r.x) * 3;
+    data.set(image.data.subarray(start, start + r.width * 3), y * r.width * 3);
   }
-  return { width: side, height: side, data };
+  return { width: r.width, height: r.height, data };
 }
 
 /** A one-byte-per-pixel mask. */
@@ -55,21 +61,17 @@ export interface Mask {
 }
 
 /**
- * Brings a defect mask onto the model's square map: the same centre crop as the image, then
- * nearest-neighbour sampling at pixel centres.
+ * Brings the part `from` of a defect mask (all of it by default) onto a map of width × height cells, by
+ * nearest-neighbour sampling at cell centres.
  */
-export function maskToMap(mask: Mask, size: number, crop: number | null): Uint8Array {
-  const side = crop ? Math.max(1, Math.round(Math.min(mask.width, mask.height) * crop)) : 0;
-  const x0 = crop ? Math.floor((mask.width - side) / 2) : 0;
-  const y0 = crop ? Math.floor((mask.height - side) / 2) : 0;
-  const w = crop ? side : mask.width;
-  const h = crop ? side : mask.height;
-  const out = new Uint8Array(size * size);
-  for (let y = 0; y < size; y++) {
-    const sy = y0 + Math.min(h - 1, Math.floor(((y + 0.5) * h) / size));
-    for (let x = 0; x < size; x++) {
-      const sx = x0 + Math.min(w - 1, Math.floor(((x + 0.5) * w) / size));
-      out[y * size + x] = mask.data[sy * mask.width + sx] ? 1 : 0;
+export function maskToMap(mask: Mask, map: { width: number; height: number }, from: Rect = { x: 0, y: 0, width: mask.width, height: mask.height }): Uint8Array {
+  const { x: x0, y: y0, width: w, height: h } = from;
+  const out = new Uint8Array(map.width * map.height);
+  for (let y = 0; y < map.height; y++) {
+    const sy = y0 + Math.min(h - 1, Math.floor(((y + 0.5) * h) / map.height));
+    for (let x = 0; x < map.width; x++) {
+      const sx = x0 + Math.min(w - 1, Math.floor(((x + 0.5) * w) / map.width));
+      out[y * map.width + x] = mask.data[sy * mask.width + sx] ? 1 : 0;
     }
   }
   return out;

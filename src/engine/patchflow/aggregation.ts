@@ -49,7 +49,13 @@ export function avgPool3x3(b: GraphBuilder, x: string): string {
 }
 
 export interface FeatureSettings {
+  /** The preset's input side: the square input, or the shorter side of one fitted to the photos. */
   inputSize: number;
+  /**
+   * The network input in pixels, width × height, when it is not inputSize square: training sets it from
+   * the training photos' aspect ratio (see `inputForAspect`), so a tall part keeps its detail.
+   */
+  input?: InputShape;
   scales: number[];
   /** Backbone tap names, e.g. ["s8_expand", "s16_expand", "s32_head"]. */
   taps: string[];
@@ -67,9 +73,34 @@ export interface ScaledTap {
   channelOffset: number;
 }
 
+/** A size in pixels or grid cells. */
+export interface InputShape {
+  width: number;
+  height: number;
+}
+
+/** The network input of a model's feature settings. */
+export const inputShape = (f: Pick<FeatureSettings, 'inputSize' | 'input'>): InputShape => f.input ?? { width: f.inputSize, height: f.inputSize };
+/** The longer side of the input: photos are decoded with this much detail in mind. */
+export const inputLongSide = (f: Pick<FeatureSettings, 'inputSize' | 'input'>): number => Math.max(inputShape(f).width, inputShape(f).height);
+
+/** The longest input side training fits to photos: the paper's largest setting. */
+export const MAX_INPUT_SIDE = 768;
+
+/**
+ * The input for photos of aspect ratio width/height: the shorter side is `side`, the longer one follows
+ * the photos, rounded to a multiple of `stride` (the backbone's coarsest tap, so every scale's maps tile
+ * the input) and at most MAX_INPUT_SIDE (or `side`, if larger). Nearly square photos get a square input.
+ */
+export function inputForAspect(side: number, aspect: number, stride: number): InputShape {
+  const longer = Math.max(aspect, 1 / aspect);
+  const long = Math.min(Math.max(side, MAX_INPUT_SIDE), Math.max(side, Math.round((side * longer) / stride) * stride));
+  return aspect >= 1 ? { width: long, height: side } : { width: side, height: long };
+}
+
 export const scaledSize = (inputSize: number, scale: number) => Math.floor(inputSize * scale);
-/** Side of the stride-8 grid at scale 1: the resolution of the heat map. */
-export const gridSize = (inputSize: number) => Math.ceil(inputSize / 8);
+/** The stride-8 grid at scale 1: the resolution of the head's maps. */
+export const gridOf = (input: InputShape): InputShape => ({ width: Math.ceil(input.width / 8), height: Math.ceil(input.height / 8) });
 
 export function tapLayout(settings: FeatureSettings, backbone: BackboneManifest): ScaledTap[] {
   const taps = settings.taps.map((name) => {
@@ -79,11 +110,12 @@ export function tapLayout(settings: FeatureSettings, backbone: BackboneManifest)
   });
   const layout: ScaledTap[] = [];
   let channelOffset = 0;
+  const input = inputShape(settings);
   for (const scale of settings.scales) {
-    const side = scaledSize(settings.inputSize, scale);
+    const width = scaledSize(input.width, scale);
+    const height = scaledSize(input.height, scale);
     for (const tap of taps) {
-      const cells = Math.ceil(side / tap.stride);
-      layout.push({ name: `tap/${tap.name}@${scale}`, tap, scale, height: cells, width: cells, channelOffset });
+      layout.push({ name: `tap/${tap.name}@${scale}`, tap, scale, height: Math.ceil(height / tap.stride), width: Math.ceil(width / tap.stride), channelOffset });
       channelOffset += tap.channels;
     }
   }
@@ -93,16 +125,15 @@ export function tapLayout(settings: FeatureSettings, backbone: BackboneManifest)
 export const featureChannels = (layout: ScaledTap[]) => layout.reduce((sum, t) => sum + t.tap.channels, 0);
 
 /**
- * Graph `image` [N, 3, S, S] → every scaled tap of the layout. The backbone is inlined once per scale,
+ * Graph `image` [N, 3, H, W] → every scaled tap of the layout. The backbone is inlined once per scale,
  * sharing one copy of its weights.
  */
 export function buildFeatureExtractor(backbone: Graph, manifest: BackboneManifest, settings: FeatureSettings, layout: ScaledTap[]): Graph {
   const b = new GraphBuilder('features', 'feat/');
-  const S = settings.inputSize;
-  const image = b.input('image', 'float32', ['batch', 3, S, S]);
+  const { width: W, height: H } = inputShape(settings);
+  const image = b.input('image', 'float32', ['batch', 3, H, W]);
   for (const scale of settings.scales) {
-    const side = scaledSize(S, scale);
-    const scaled = resizeBilinear(b, image, [S, S], [side, side]);
+    const scaled = resizeBilinear(b, image, [H, W], [scaledSize(H, scale), scaledSize(W, scale)]);
     const outs = inlineGraph(b, backbone, { [manifest.input.name]: scaled }, `s${scale}/`);
     for (const t of layout.filter((l) => l.scale === scale)) {
       b.outputAs(outs[t.tap.output], t.name, 'float32', ['batch', t.tap.channels, t.height, t.width]);
@@ -123,14 +154,14 @@ export function aggregateAndAdapt(
   inputs: Record<string, string>,
   weight: string,
   bias: string,
-  grid: number,
+  grid: InputShape,
 ): string {
   const slices = b.opN('Split', [weight, b.ints(layout.map((t) => t.tap.channels), 'split')], layout.length, { axis: attr.i(1) });
   let sum = '';
   layout.forEach((t, i) => {
     const projected = b.op('Conv', [inputs[t.name], slices[i]]);
     const pooled = avgPool3x3(b, projected);
-    const onGrid = resizeBilinear(b, pooled, [t.height, t.width], [grid, grid]);
+    const onGrid = resizeBilinear(b, pooled, [t.height, t.width], [grid.height, grid.width]);
     sum = sum ? b.op('Add', [sum, onGrid]) : onGrid;
   });
   return b.op('Add', [sum, b.op('Reshape', [bias, b.ints([1, -1, 1, 1], 'bias_shape')])]);

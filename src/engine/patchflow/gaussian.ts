@@ -5,7 +5,7 @@
  */
 import { attr, floatTensor, type GraphBuilder, type Tensor } from '../onnx/graph';
 import { createRng, gaussian, permutation } from '../random';
-import { aggregateAndAdapt, avgPool3x3, featureChannels, resizeBilinear, type ScaledTap } from './aggregation';
+import { aggregateAndAdapt, avgPool3x3, featureChannels, resizeBilinear, type InputShape, type ScaledTap } from './aggregation';
 
 export interface GaussianSettings {
   /** Reduced dimensions D (1…128). */
@@ -100,10 +100,10 @@ export function randomProjection(layout: ScaledTap[], settings: GaussianSettings
 }
 
 /**
- * The reduced aggregated feature [N, D, G, G]: chosen channels gathered from each tap (then pooled and
+ * The reduced aggregated feature [N, D, Gh, Gw]: chosen channels gathered from each tap (then pooled and
  * resized like the flow's features), or the projection read by name.
  */
-export function appendGaussianProjection(b: GraphBuilder, layout: ScaledTap[], taps: Record<string, string>, grid: number, names: GaussianNames, settings: GaussianSettings): string {
+export function appendGaussianProjection(b: GraphBuilder, layout: ScaledTap[], taps: Record<string, string>, grid: InputShape, names: GaussianNames, settings: GaussianSettings): string {
   if (settings.reduction !== 'random-channels') {
     // A [1] zero broadcasts over any D after aggregateAndAdapt's reshape to [1, -1, 1, 1].
     return aggregateAndAdapt(b, layout, taps, names.projection, b.constant([1], [0], 'gaussian_bias'), grid);
@@ -113,16 +113,16 @@ export function appendGaussianProjection(b: GraphBuilder, layout: ScaledTap[], t
     const local = chosen.filter((c) => c >= t.channelOffset && c < t.channelOffset + t.tap.channels).map((c) => c - t.channelOffset);
     if (!local.length) return [];
     const picked = b.op('Gather', [taps[t.name], b.ints(local, 'channels')], { axis: attr.i(1) });
-    return [resizeBilinear(b, avgPool3x3(b, picked), [t.height, t.width], [grid, grid])];
+    return [resizeBilinear(b, avgPool3x3(b, picked), [t.height, t.width], [grid.height, grid.width])];
   });
   return parts.length === 1 ? parts[0] : b.op('Concat', parts, { axis: attr.i(1) });
 }
 
 /**
  * A fitting graph's start: the taps as float32 inputs (dynamic batch n), the projection (if any) as a
- * weight, and the reduced feature of every patch [n, D, G·G].
+ * weight, and the reduced feature of every patch [n, D, Gh·Gw].
  */
-export function appendFittingInputs(b: GraphBuilder, layout: ScaledTap[], grid: number, names: GaussianNames, settings: GaussianSettings, projection: Tensor | undefined): string {
+export function appendFittingInputs(b: GraphBuilder, layout: ScaledTap[], grid: InputShape, names: GaussianNames, settings: GaussianSettings, projection: Tensor | undefined): string {
   if (projection) b.initializer(names.projection, projection);
   const taps: Record<string, string> = {};
   for (const t of layout) taps[t.name] = b.input(t.name, 'float32', ['batch', t.tap.channels, t.height, t.width]);
@@ -130,10 +130,10 @@ export function appendFittingInputs(b: GraphBuilder, layout: ScaledTap[], grid: 
 }
 
 /**
- * Mahalanobis map [N, 1, G, G] = 0.5 · d² / D with d² = (x−μ)ᵀ Σ⁻¹ (x−μ) = ‖(x−μ)ᵀ W‖² per position: about
+ * Mahalanobis map [N, 1, Gh, Gw] = 0.5 · d² / D with d² = (x−μ)ᵀ Σ⁻¹ (x−μ) = ‖(x−μ)ᵀ W‖² per position: about
  * 0.5 on good parts (E[d²] = D), like the flow's u. Reads the companion's weights by name; N stays dynamic.
  */
-export function appendGaussianMap(b: GraphBuilder, layout: ScaledTap[], taps: Record<string, string>, grid: number, names: GaussianNames, settings: GaussianSettings): string {
+export function appendGaussianMap(b: GraphBuilder, layout: ScaledTap[], taps: Record<string, string>, grid: InputShape, names: GaussianNames, settings: GaussianSettings): string {
   const d = settings.dims;
   const diff = b.op('Sub', [appendGaussianProjection(b, layout, taps, grid, names, settings), names.mean]);
   const byPosition = b.op('Transpose', [b.op('Reshape', [diff, b.ints([0, 0, -1], 'flatten_grid')])], { perm: attr.ints([2, 0, 1]) }); // [P, N, D]
@@ -146,5 +146,5 @@ export function appendGaussianMap(b: GraphBuilder, layout: ScaledTap[], taps: Re
   // ReduceMean over D gives d²/D.
   const meanSq = b.op('ReduceMean', [b.op('Mul', [whitened, whitened]), b.ints([2])], { keepdims: attr.i(1) }); // [P, N, 1]
   const perImage = b.op('Transpose', [meanSq], { perm: attr.ints([1, 2, 0]) }); // [N, 1, P]
-  return b.op('Mul', [b.op('Reshape', [perImage, b.ints([0, 1, grid, grid], 'grid_shape')]), b.scalar(0.5)]);
+  return b.op('Mul', [b.op('Reshape', [perImage, b.ints([0, 1, grid.height, grid.width], 'grid_shape')]), b.scalar(0.5)]);
 }

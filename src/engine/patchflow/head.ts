@@ -5,7 +5,7 @@
  */
 import { GraphBuilder, attr, floatTensor, type Graph, type Tensor } from '../onnx/graph';
 import { createRng } from '../random';
-import { aggregateAndAdapt, featureChannels, gridSize, tapLayout, type FeatureSettings, type ScaledTap } from './aggregation';
+import { aggregateAndAdapt, featureChannels, gridOf, tapLayout, type FeatureSettings, type InputShape, type ScaledTap } from './aggregation';
 import type { BackboneManifest } from '../backbone/manifest';
 import { appendGaussianMap, gaussianNames, type GaussianSettings } from './gaussian';
 import { appendNearestNeighbourMap, bankName } from './nearest-neighbour';
@@ -74,7 +74,7 @@ export const ADAPTER_WEIGHT = 'feature_adaptor.weight';
 export const ADAPTER_BIAS = 'feature_adaptor.bias';
 export const POSITION_CONDITION = 'position_condition';
 
-/** What head.onnx computes, all on the stride-8 grid [N, 1, G, G]. */
+/** What head.onnx computes, all on the stride-8 grid [N, 1, Gh, Gw]. */
 export const HEAD_OUTPUTS = { flowMap: 'flow_map', logLikelihood: 'log_likelihood' } as const;
 /** Output name of companion `index`'s map (Mahalanobis or nearest-neighbour distance). */
 export const gaussianMapOutput = (index: number) => `gaussian_map_${index}`;
@@ -120,17 +120,17 @@ function tapInputs(b: GraphBuilder, layout: ScaledTap[], batch: number | string)
   return Object.fromEntries(layout.map((t) => [t.name, b.input(t.name, 'float32', [batch, t.tap.channels, t.height, t.width])]));
 }
 
-function positionCondition(b: GraphBuilder, h: HeadSettings, grid: number): string | undefined {
+function positionCondition(b: GraphBuilder, h: HeadSettings, grid: InputShape): string | undefined {
   const c = h.flow.conditionChannels;
   if (!c) return undefined;
-  return b.initializer(POSITION_CONDITION, floatTensor([1, c, grid, grid], positionalEncoding2d(c, grid, grid)));
+  return b.initializer(POSITION_CONDITION, floatTensor([1, c, grid.height, grid.width], positionalEncoding2d(c, grid.height, grid.width)));
 }
 
 /**
  * Adapter and flow: the part of the head that training differentiates. A fixed-norm adapter whose
  * weight is a graph input (training, validation) is normalised in the graph; a baked one already is.
  */
-function appendAdaptedFlow(b: GraphBuilder, layout: ScaledTap[], h: HeadSettings, taps: Record<string, string>, grid: number, mode: BatchNormMode) {
+function appendAdaptedFlow(b: GraphBuilder, layout: ScaledTap[], h: HeadSettings, taps: Record<string, string>, grid: InputShape, mode: BatchNormMode) {
   let weight = ADAPTER_WEIGHT;
   if (h.adapterConstraint === 'fixed-norm' && !b.graph.initializers.has(ADAPTER_WEIGHT)) {
     const norm = b.op('Sqrt', [b.op('ReduceSum', [b.op('Mul', [weight, weight])], { keepdims: attr.i(0) })]);
@@ -144,18 +144,18 @@ function appendAdaptedFlow(b: GraphBuilder, layout: ScaledTap[], h: HeadSettings
 export const ADAPTER_VARIANCE_PENALTY = 1;
 
 export interface HeadGraphOptions {
-  inputSize: number;
+  input: InputShape;
   /** Parameters and buffers baked in as initializers; those not given become graph inputs. */
   params?: Map<string, Tensor>;
 }
 
 /**
  * head.onnx: scaled taps [N, C, h, w] → `flow_map` u = 0.5·mean_c z² (log space, larger = more
- * anomalous), `log_likelihood` and each companion's `gaussian_map_<i>` 0.5·d²/D — all [N, 1, G, G].
+ * anomalous), `log_likelihood` and each companion's `gaussian_map_<i>` 0.5·d²/D — all [N, 1, Gh, Gw].
  */
 export function buildHeadGraph(layout: HeadLayout, h: HeadSettings, o: HeadGraphOptions): Graph {
   const b = new GraphBuilder('patchflow_head', 'head/');
-  const grid = gridSize(o.inputSize);
+  const grid = gridOf(o.input);
   const taps = tapInputs(b, headInputs(layout), 'batch');
   const shapes = new Map([...headParameterShapes(layout.flow, h), ...headBufferShapes(h)]);
   for (const [name, dims] of shapes) {
@@ -165,7 +165,7 @@ export function buildHeadGraph(layout: HeadLayout, h: HeadSettings, o: HeadGraph
   }
   const flow = appendAdaptedFlow(b, layout.flow, h, taps, grid, { kind: 'inference' });
   const maps = appendLikelihoodMaps(b, flow.z, flow.logJacobian, h.adapterChannels);
-  const mapShape = ['batch', 1, grid, grid];
+  const mapShape = ['batch', 1, grid.height, grid.width];
   b.outputAs(maps.u, HEAD_OUTPUTS.flowMap, 'float32', mapShape);
   b.outputAs(maps.logLikelihood, HEAD_OUTPUTS.logLikelihood, 'float32', mapShape);
   for (const [name, t] of o.params ?? []) if (name.startsWith('gaussian.')) b.initializer(name, t);
@@ -191,9 +191,9 @@ export interface TrainingForward {
  * (0.5·Σ z² − log|det J|) / (C·H·W), with BatchNorm on batch statistics. Parameters and running
  * statistics are inputs; the permutation and the position condition are constants.
  */
-export function buildTrainingForward(layout: ScaledTap[], h: HeadSettings, inputSize: number, batch: number, permutations: Map<string, Tensor>): TrainingForward {
+export function buildTrainingForward(layout: ScaledTap[], h: HeadSettings, input: InputShape, batch: number, permutations: Map<string, Tensor>): TrainingForward {
   const b = new GraphBuilder('patchflow_train', 'fwd/');
-  const grid = gridSize(inputSize);
+  const grid = gridOf(input);
   const taps = tapInputs(b, layout, batch);
   const frozen = h.adapterConstraint === 'frozen' ? [ADAPTER_WEIGHT, ADAPTER_BIAS] : [];
   const parameters = [...headParameterShapes(layout, h)].map(([name, dims]) => b.input(name, 'float32', dims)).filter((p) => !frozen.includes(p));
@@ -201,10 +201,10 @@ export function buildTrainingForward(layout: ScaledTap[], h: HeadSettings, input
     if (name.endsWith('w_perm')) b.initializer(name, permutations.get(name)!);
     else b.input(name, 'float32', dims);
   }
-  const flow = appendAdaptedFlow(b, layout, h, taps, grid, { kind: 'training', count: batch * grid * grid });
+  const flow = appendAdaptedFlow(b, layout, h, taps, grid, { kind: 'training', count: batch * grid.height * grid.width });
   const halfSumSq = b.op('Mul', [b.op('ReduceSum', [b.op('Mul', [flow.z, flow.z])], { keepdims: attr.i(0) }), b.scalar(0.5)]);
   const logDet = b.op('ReduceSum', [flow.logJacobian], { keepdims: attr.i(0) });
-  let loss = b.op('Div', [b.op('Sub', [halfSumSq, logDet]), b.scalar(batch * h.adapterChannels * grid * grid)]);
+  let loss = b.op('Div', [b.op('Sub', [halfSumSq, logDet]), b.scalar(batch * h.adapterChannels * grid.height * grid.width)]);
   if (h.adapterConstraint === 'unit-variance') {
     const centred = b.op('Sub', [flow.adapted, b.op('ReduceMean', [flow.adapted, b.ints([0, 2, 3])], { keepdims: attr.i(1) })]);
     const logVariance = b.op('Log', [b.op('ReduceMean', [b.op('Mul', [centred, centred])], { keepdims: attr.i(0) })]);

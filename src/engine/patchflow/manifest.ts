@@ -3,17 +3,25 @@
  * The manifest is the single home of input size, scales, taps, head settings and thresholds.
  */
 import type { FeatureSettings } from './aggregation';
+import { isRegion, type Region } from './preprocess';
 import type { HeadSettings } from './head';
 import type { MapStatistics, ScoringSettings } from './scores';
 import { GAUSSIAN_DEFAULTS } from './gaussian';
 
-/** @2: Gaussian companions became a list, each on its own taps (weights `gaussian.<i>.*`). */
-export const PART_FORMAT = 'patchflow-inspect/part@2';
+/**
+ * @2: Gaussian companions became a list, each on its own taps (weights `gaussian.<i>.*`).
+ * @3: the input may be W × H (`settings.features.input`); an @2 model reads as before (square).
+ */
+export const PART_FORMAT = 'patchflow-inspect/part@3';
+/** Formats this version reads: the newest and those it reads the same way. */
+const READABLE_FORMATS: readonly string[] = [PART_FORMAT, 'patchflow-inspect/part@2'];
 
 export interface ModelSettings {
   features: FeatureSettings;
   /** Centre-crop fraction before resizing (null = whole image). */
   centerCrop: number | null;
+  /** Region of interest, cut from every photo before all else: fractions of its width and height. */
+  region?: Region;
   head: HeadSettings;
   scoring: ScoringSettings;
 }
@@ -67,7 +75,7 @@ export interface TrainingRecord {
 }
 
 export interface PartManifest {
-  format: typeof PART_FORMAT;
+  format: string;
   part: string;
   backbone: { id: string; sha256: string };
   settings: ModelSettings;
@@ -161,14 +169,16 @@ export class ManifestError extends Error {}
 /** Checks a parsed manifest enough to fail early with a message a line engineer can act on. */
 export function validateManifest(m: unknown, where: string): PartManifest {
   const pm = m as Partial<PartManifest>;
-  if (pm && typeof pm === 'object' && typeof pm.format === 'string' && pm.format.startsWith('patchflow-inspect/part@') && pm.format !== PART_FORMAT) {
+  if (pm && typeof pm === 'object' && typeof pm.format === 'string' && pm.format.startsWith('patchflow-inspect/part@') && !READABLE_FORMATS.includes(pm.format)) {
     throw new ManifestError(`${where}: part model format '${pm.format}' was written by an earlier version; retrain the part with npm run train (this version reads '${PART_FORMAT}')`);
   }
-  if (!pm || typeof pm !== 'object' || pm.format !== PART_FORMAT) {
+  if (!pm || typeof pm !== 'object' || !READABLE_FORMATS.includes(pm.format ?? '')) {
     throw new ManifestError(`${where}: not a PatchFlow Inspect part model (format should be '${PART_FORMAT}')`);
   }
   for (const key of ['part', 'backbone', 'settings', 'thresholds', 'mapStatistics', 'goodScores', 'head'] as const) {
     if (pm[key] === undefined) throw new ManifestError(`${where}: manifest lacks '${key}'`);
   }
+  const region = pm.settings?.region;
+  if (region !== undefined && !isRegion(region)) throw new ManifestError(`${where}: settings.region must be a rectangle inside the photo, in fractions of its width and height`);
   return pm as PartManifest;
 }

@@ -5,14 +5,14 @@
 import { GraphBuilder, inlineGraph, extractSubgraph, withExplicitConvAttributes, type Graph } from '../onnx/graph';
 import { parseModel, serializeModel } from '../onnx/serialize';
 import type { LoadedBackbone } from '../backbone/manifest';
-import type { RgbImage } from '../image/decode';
-import { runSession, type InferenceSession, type Runtime } from '../runtime';
-import { buildFeatureExtractor, type ScaledTap } from './aggregation';
+import { runSession, type HostTensor, type InferenceSession, type Runtime } from '../runtime';
+import { buildFeatureExtractor, inputShape, type ScaledTap } from './aggregation';
 import { headInputs, headLayout, type HeadLayout } from './head';
-import { SCORE_OUTPUTS, buildScoredHead } from './scores';
+import { CONTENT_MASK_INPUTS, CONTENT_MASK_OFF, SCORE_OUTPUTS, buildScoredHead } from './scores';
 import type { ModelSettings, PartManifest } from './manifest';
 import { checkBackbone } from './part-package';
-import { IMAGE_OUTPUT, buildPreprocessGraph, preprocessFeeds, preprocessSettings } from './preprocess';
+import { IMAGE_OUTPUT, buildPreprocessGraph, cropRect, photoPlacement, preprocessFeeds, preprocessSettings } from './preprocess';
+import type { Rect, RgbImage } from '../image/decode';
 
 /**
  * pixels [H, W, 3] uint8 → every scaled tap the head reads (float32); also returns the head's
@@ -25,8 +25,7 @@ export function buildTapGraph(backbone: LoadedBackbone, settings: ModelSettings)
   const trunk = extractSubgraph(backbone.graph, outputs, 'backbone');
   const features = buildFeatureExtractor(trunk, backbone.manifest, settings.features, taps);
   const preprocess = buildPreprocessGraph({
-    inputSize: settings.features.inputSize,
-    centerCrop: settings.centerCrop,
+    ...preprocessSettings(settings),
     scale: backbone.manifest.input.scale,
     offset: backbone.manifest.input.offset,
   });
@@ -45,14 +44,19 @@ function passInputs(b: GraphBuilder, sub: Graph): Record<string, string> {
 /** Output name of a tap in the graph of `buildTapGraph`. */
 export const tapOutputName = (t: ScaledTap) => `${t.name}:out`;
 
-/** The whole inference graph: pixels → score, anomaly map and the head's grid maps. */
+/**
+ * The whole inference graph: pixels and where the photo lies in the input (the content masks) → score,
+ * anomaly map and the head's grid maps.
+ */
 export function buildInferenceGraph(backbone: LoadedBackbone, manifest: Pick<PartManifest, 'settings' | 'mapStatistics'>, head: Graph): Graph {
   const { settings } = manifest;
   const { graph: tapGraph, taps: scaledTaps } = buildTapGraph(backbone, settings);
-  const scored = buildScoredHead(head, settings.scoring, manifest.mapStatistics, settings.features.inputSize);
+  const scored = buildScoredHead(head, settings.scoring, manifest.mapStatistics, inputShape(settings.features), true);
   const b = new GraphBuilder('patchflow', 'pf/');
   const taps = inlineGraph(b, tapGraph, passInputs(b, tapGraph), '');
-  const out = inlineGraph(b, scored, Object.fromEntries(scaledTaps.map((t) => [t.name, taps[tapOutputName(t)]])), 'head/');
+  const masks = Object.values(CONTENT_MASK_INPUTS);
+  const maskInputs = Object.fromEntries(scored.inputs.filter((i) => masks.includes(i.name as never)).map((i) => [i.name, b.input(i.name, i.dtype, i.shape)]));
+  const out = inlineGraph(b, scored, { ...maskInputs, ...Object.fromEntries(scaledTaps.map((t) => [t.name, taps[tapOutputName(t)]])) }, 'head/');
   for (const o of scored.outputs) b.outputAs(out[o.name], o.name, 'float32', o.shape?.map((d) => (d === 'batch' ? 1 : d)));
   return withExplicitConvAttributes(b.graph);
 }
@@ -63,7 +67,10 @@ export interface Inspection {
   /** Score in units of the good images' spread: (score − good mean) / good std. */
   normalizedScore: number;
   verdict: 'pass' | 'fail';
-  /** Anomaly map at input resolution in good-σ units, row-major [mapHeight × mapWidth]. */
+  /**
+   * Anomaly map over the whole photo in good-σ units, row-major [mapHeight × mapWidth]: the letterbox's
+   * padding cut off, and what the model's crop left out filled with the map's lowest value.
+   */
   anomalyMap: Float32Array;
   mapWidth: number;
   mapHeight: number;
@@ -72,6 +79,48 @@ export interface Inspection {
 
 /** The outputs an inspection reads: the rest of the head's maps stay inside the session (on the GPU). */
 const INSPECTION_OUTPUTS = [SCORE_OUTPUTS.score, SCORE_OUTPUTS.anomalyMap];
+
+/** The content masks of a photo placed at `place` in the input. */
+function contentMaskFeeds(place: Rect, input: { width: number; height: number }): Record<string, HostTensor> {
+  const mask = (length: number, from: number, span: number) => Float32Array.from({ length }, (_, i) => (i >= from && i < from + span ? 0 : CONTENT_MASK_OFF));
+  return {
+    [CONTENT_MASK_INPUTS.rows]: { dtype: 'float32', dims: [1, 1, input.height, 1], data: mask(input.height, place.y, place.height) },
+    [CONTENT_MASK_INPUTS.columns]: { dtype: 'float32', dims: [1, 1, 1, input.width], data: mask(input.width, place.x, place.width) },
+  };
+}
+
+/** The rectangle `r` of a row-major map `width` cells wide. */
+function cut(map: Float32Array, width: number, r: Rect): Float32Array {
+  if (r.x === 0 && r.y === 0 && r.width === width && r.width * r.height === map.length) return map;
+  const out = new Float32Array(r.width * r.height);
+  for (let y = 0; y < r.height; y++) out.set(map.subarray((r.y + y) * width + r.x, (r.y + y) * width + r.x + r.width), y * r.width);
+  return out;
+}
+
+/** A map this many cells on a side covers any photo finely enough to draw and to judge pixels. */
+const MAX_MAP_SIDE = 1024;
+
+/**
+ * The map of the cropped photo (`place`'s size, covering `crop` of the photo) brought onto the whole
+ * photo at the same density (at most MAX_MAP_SIDE), by nearest cells; outside the crop, its lowest value.
+ */
+function onPhoto(map: Float32Array, place: Rect, crop: Rect, photo: { width: number; height: number }): Pick<Inspection, 'anomalyMap' | 'mapWidth' | 'mapHeight'> {
+  if (crop.width === photo.width && crop.height === photo.height) return { anomalyMap: map, mapWidth: place.width, mapHeight: place.height };
+  const k = Math.min(place.width / crop.width, MAX_MAP_SIDE / Math.max(photo.width, photo.height)); // cells per photo pixel
+  const width = Math.max(1, Math.round(photo.width * k));
+  const height = Math.max(1, Math.round(photo.height * k));
+  const low = map.reduce((m, v) => Math.min(m, v), Infinity);
+  const out = new Float32Array(width * height).fill(low);
+  for (let y = 0; y < height; y++) {
+    const row = Math.floor((((y + 0.5) / k - crop.y) * place.height) / crop.height);
+    if (row < 0 || row >= place.height) continue;
+    for (let x = 0; x < width; x++) {
+      const column = Math.floor((((x + 0.5) / k - crop.x) * place.width) / crop.width);
+      if (column >= 0 && column < place.width) out[y * width + x] = map[row * place.width + column];
+    }
+  }
+  return { anomalyMap: out, mapWidth: width, mapHeight: height };
+}
 
 /** A loaded part model: one onnxruntime session over the composed graph. */
 export class PartModel {
@@ -95,7 +144,9 @@ export class PartModel {
 
   /** Scores one image; calls made while another runs wait their turn (their time excludes the wait). */
   async inspect(image: RgbImage): Promise<Inspection> {
-    const feeds = preprocessFeeds(image, preprocessSettings(this.manifest.settings));
+    const pre = preprocessSettings(this.manifest.settings);
+    const place = photoPlacement(image, pre);
+    const feeds = { ...preprocessFeeds(image, pre), ...contentMaskFeeds(place, pre.input) };
     const turn = this.running.then(async () => {
       const t0 = performance.now();
       return { out: await runSession(this.runtime, this.session, feeds, INSPECTION_OUTPUTS), milliseconds: performance.now() - t0 };
@@ -109,9 +160,7 @@ export class PartModel {
       score,
       normalizedScore: (score - good.mean) / (good.std || 1),
       verdict: score >= this.manifest.thresholds.image ? 'fail' : 'pass',
-      anomalyMap: map.data as Float32Array,
-      mapWidth: map.dims[3],
-      mapHeight: map.dims[2],
+      ...onPhoto(cut(map.data as Float32Array, map.dims[3], place), place, cropRect(image, pre), image),
       milliseconds,
     };
   }
@@ -121,10 +170,10 @@ export class PartModel {
    * photo, and proves the backend computes finite scores. Throws when it does not.
    */
   async warmUp(): Promise<void> {
-    const side = this.manifest.settings.features.inputSize;
-    const data = new Uint8Array(side * side * 3);
+    const { width, height } = inputShape(this.manifest.settings.features);
+    const data = new Uint8Array(width * height * 3);
     for (let i = 0; i < data.length; i++) data[i] = (i * 37) % 251; // texture, so no map is flat
-    const { score, anomalyMap } = await this.inspect({ width: side, height: side, data });
+    const { score, anomalyMap } = await this.inspect({ width, height, data });
     if (!Number.isFinite(score) || !anomalyMap.every(Number.isFinite)) throw new Error(`the warm-up inference gave a non-finite score (${score})`);
   }
 

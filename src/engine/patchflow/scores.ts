@@ -7,7 +7,7 @@
  * would tie the most anomalous images.
  */
 import { GraphBuilder, attr, inlineGraph, type Graph } from '../onnx/graph';
-import { bilinearMatrix, gridSize } from './aggregation';
+import { bilinearMatrix, gridOf, type InputShape } from './aggregation';
 import { HEAD_OUTPUTS, gaussianMapOutput } from './head';
 
 /** Named pixelwise rules: the flow's map, the companions' mean, the mean of all maps, or their pixelwise max. */
@@ -66,6 +66,13 @@ export const IDENTITY_STANDARDISATION: MapStatistics = { flow: { mean: 0, std: 1
 
 export const SCORE_OUTPUTS = { score: 'score', anomalyMap: 'anomaly_map' } as const;
 
+/**
+ * Where a letterboxed photo lies in the input, as additive masks: 0 on the photo, CONTENT_MASK_OFF on the
+ * padding, rows [1, 1, H, 1] and columns [1, 1, 1, W]. Only peaks on the photo make the image score.
+ */
+export const CONTENT_MASK_INPUTS = { rows: 'content_rows', columns: 'content_columns' } as const;
+export const CONTENT_MASK_OFF = -1e6;
+
 /** [S, G] matrix: bilinear upsampling of the grid to the input size, then Gaussian smoothing (edges renormalised). */
 export function mapUpsampleMatrix(grid: number, size: number, sigma: number): Float32Array {
   const up = bilinearMatrix(grid, size);
@@ -88,13 +95,17 @@ function standardise(b: GraphBuilder, map: string, s: Standardisation): string {
   return b.op('Div', [b.op('Sub', [map, b.scalar(s.mean)]), b.scalar(s.std || 1)]);
 }
 
-/** Appends the scoring to grid maps; returns the full-resolution heat map [N, 1, S, S] and the score [N]. */
+/**
+ * Appends the scoring to grid maps; returns the full-resolution heat map [N, 1, H, W] and the score [N].
+ * With `contentMask` (value names of CONTENT_MASK_INPUTS' masks) the score reads the photo alone.
+ */
 export function appendScoring(
   b: GraphBuilder,
   maps: { flow: string; gaussians: string[] },
   scoring: ScoringSettings,
   stats: MapStatistics,
-  inputSize: number,
+  input: InputShape,
+  contentMask?: { rows: string; columns: string },
 ): { anomalyMap: string; score: string } {
   const heatRule = heatMapRule(scoring);
   if (maps.gaussians.length !== stats.gaussians.length) throw new Error(`the head has ${maps.gaussians.length} Gaussian maps but the manifest standardises ${stats.gaussians.length}`);
@@ -118,12 +129,13 @@ export function appendScoring(
   // every grid map (combined or not) is built and upsampled once, whichever rules read it
   const combinedMaps = new Map<MapCombination, string>();
   const combined = (rule: MapCombination) => combinedMaps.get(rule) ?? combinedMaps.set(rule, combine(rule)).get(rule)!;
-  const grid = gridSize(inputSize);
-  const m = b.constant([inputSize, grid], mapUpsampleMatrix(grid, inputSize, scoring.mapSmoothingSigma), 'map_rows');
-  const mT = b.op('Transpose', [m], { perm: attr.ints([1, 0]) });
+  const grid = gridOf(input);
+  const rows = b.constant([input.height, grid.height], mapUpsampleMatrix(grid.height, input.height, scoring.mapSmoothingSigma), 'map_rows');
+  const columns = b.op('Transpose', [b.constant([input.width, grid.width], mapUpsampleMatrix(grid.width, input.width, scoring.mapSmoothingSigma), 'map_columns')], { perm: attr.ints([1, 0]) });
   const upsampled = new Map<string, string>();
-  const upsample = (map: string) => upsampled.get(map) ?? upsampled.set(map, b.op('MatMul', [m, b.op('MatMul', [map, mT])])).get(map)!;
-  const peak = (map: string) => b.op('ReduceMax', [map, b.ints([1, 2, 3])], { keepdims: attr.i(0) });
+  const upsample = (map: string) => upsampled.get(map) ?? upsampled.set(map, b.op('MatMul', [rows, b.op('MatMul', [map, columns])])).get(map)!;
+  const onPhoto = (map: string) => (contentMask ? b.op('Add', [b.op('Add', [map, contentMask.rows]), contentMask.columns]) : map);
+  const peak = (map: string) => b.op('ReduceMax', [onPhoto(map), b.ints([1, 2, 3])], { keepdims: attr.i(0) });
   const anomalyMap = upsample(combined(heatRule));
   if (scoring.combine !== 'agreement') return { anomalyMap, score: peak(upsample(combined(scoring.combine))) };
   const logPeaks = all.map((map) => b.op('Log', [b.op('Max', [peak(upsample(map)), b.scalar(AGREEMENT_FLOOR)])]));
@@ -131,17 +143,20 @@ export function appendScoring(
 }
 
 /**
- * head.onnx + scoring as one graph: same inputs as the head; outputs `score`, `anomaly_map` and the
- * head's grid maps.
+ * head.onnx + scoring as one graph: the head's inputs (and, `masked`, the content masks); outputs `score`,
+ * `anomaly_map` and the head's grid maps.
  */
-export function buildScoredHead(head: Graph, scoring: ScoringSettings, stats: MapStatistics, inputSize: number): Graph {
+export function buildScoredHead(head: Graph, scoring: ScoringSettings, stats: MapStatistics, input: InputShape, masked = false): Graph {
   const b = new GraphBuilder('scored_head', 'score/');
   for (const i of head.inputs) b.input(i.name, i.dtype, i.shape);
   const out = inlineGraph(b, head, Object.fromEntries(head.inputs.map((i) => [i.name, i.name])), 'h/');
   const gaussians = stats.gaussians.map((_, i) => out[gaussianMapOutput(i)]);
-  const scored = appendScoring(b, { flow: out[HEAD_OUTPUTS.flowMap], gaussians }, scoring, stats, inputSize);
+  const contentMask = masked
+    ? { rows: b.input(CONTENT_MASK_INPUTS.rows, 'float32', [1, 1, input.height, 1]), columns: b.input(CONTENT_MASK_INPUTS.columns, 'float32', [1, 1, 1, input.width]) }
+    : undefined;
+  const scored = appendScoring(b, { flow: out[HEAD_OUTPUTS.flowMap], gaussians }, scoring, stats, input, contentMask);
   b.outputAs(scored.score, SCORE_OUTPUTS.score, 'float32', ['batch']);
-  b.outputAs(scored.anomalyMap, SCORE_OUTPUTS.anomalyMap, 'float32', ['batch', 1, inputSize, inputSize]);
+  b.outputAs(scored.anomalyMap, SCORE_OUTPUTS.anomalyMap, 'float32', ['batch', 1, input.height, input.width]);
   for (const o of head.outputs) b.outputAs(out[o.name], o.name, o.dtype, o.shape);
   return b.graph;
 }

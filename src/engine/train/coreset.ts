@@ -8,7 +8,7 @@
 import { GraphBuilder, attr, floatTensor, type Graph, type Tensor } from '../onnx/graph';
 import { appendFittingInputs, randomProjection, type GaussianNames, type GaussianSettings } from '../patchflow/gaussian';
 import { bankName } from '../patchflow/nearest-neighbour';
-import type { ScaledTap } from '../patchflow/aggregation';
+import type { InputShape, ScaledTap } from '../patchflow/aggregation';
 import { createRng, gaussian } from '../random';
 import { runSession, type Runtime } from '../runtime';
 import type { TapCache } from './tap-cache';
@@ -18,9 +18,9 @@ const FEATURE_BATCH = 16;
 const FEATURES = 'features';
 
 /** Taps [n, C, h, w] → reduced patch features [n, D, P]. */
-function buildFeatureGraph(layout: ScaledTap[], settings: GaussianSettings, projection: Tensor | undefined, grid: number, names: GaussianNames): Graph {
+function buildFeatureGraph(layout: ScaledTap[], settings: GaussianSettings, projection: Tensor | undefined, grid: InputShape, names: GaussianNames): Graph {
   const b = new GraphBuilder('patch_features', 'features/');
-  b.outputAs(appendFittingInputs(b, layout, grid, names, settings, projection), FEATURES, 'float32', ['batch', settings.dims, grid * grid]);
+  b.outputAs(appendFittingInputs(b, layout, grid, names, settings, projection), FEATURES, 'float32', ['batch', settings.dims, grid.height * grid.width]);
   return b.graph;
 }
 
@@ -85,10 +85,10 @@ export async function greedyCoreset(runtime: Runtime, patches: Float32Array, dim
  * Fits a nearest-neighbour companion on the cached taps: the seeded reduction, every training patch's
  * reduced feature, and the coreset of them as the bank [K, D].
  */
-export async function fitNearestNeighbour(runtime: Runtime, cache: TapCache, layout: ScaledTap[], settings: GaussianSettings, grid: number, names: GaussianNames, index: number): Promise<Map<string, Tensor>> {
+export async function fitNearestNeighbour(runtime: Runtime, cache: TapCache, layout: ScaledTap[], settings: GaussianSettings, grid: InputShape, names: GaussianNames, index: number): Promise<Map<string, Tensor>> {
   const projection = settings.reduction === 'random-channels' ? undefined : randomProjection(layout, settings);
   const d = settings.dims;
-  const positions = grid * grid;
+  const positions = grid.height * grid.width;
   const patches = new Float32Array(cache.count * positions * d);
   const session = await openSession(runtime, buildFeatureGraph(layout, settings, projection, grid, names));
   try {

@@ -6,7 +6,7 @@
  */
 import { GraphBuilder, attr, floatTensor, type Graph, type Tensor } from '../onnx/graph';
 import { appendFittingInputs, randomProjection, type GaussianNames, type GaussianSettings } from '../patchflow/gaussian';
-import type { ScaledTap } from '../patchflow/aggregation';
+import type { InputShape, ScaledTap } from '../patchflow/aggregation';
 import { runSession, type Runtime } from '../runtime';
 import { toHalf, type TapCache } from './tap-cache';
 import { openSession } from './session';
@@ -16,7 +16,7 @@ const BATCH_MEAN = 'batch_mean';
 const BATCH_SCATTER = 'batch_scatter';
 
 /** Taps [n, C, h, w] → batch mean [1, D, P] and centred scatter Σ(x−x̄)(x−x̄)ᵀ [P, D, D]. */
-function buildMomentsGraph(layout: ScaledTap[], settings: GaussianSettings, projection: Tensor | undefined, grid: number, names: GaussianNames): Graph {
+function buildMomentsGraph(layout: ScaledTap[], settings: GaussianSettings, projection: Tensor | undefined, grid: InputShape, names: GaussianNames): Graph {
   const b = new GraphBuilder('gaussian_moments', 'moments/');
   const x = appendFittingInputs(b, layout, grid, names, settings, projection); // [n, D, P]
   const mean = b.op('ReduceMean', [x, b.ints([0])], { keepdims: attr.i(1) }, BATCH_MEAN);
@@ -24,8 +24,8 @@ function buildMomentsGraph(layout: ScaledTap[], settings: GaussianSettings, proj
   const columns = b.op('Transpose', [centred], { perm: attr.ints([2, 1, 0]) }); // [P, D, n]
   const rows = b.op('Transpose', [centred], { perm: attr.ints([2, 0, 1]) }); // [P, n, D]
   b.op('MatMul', [columns, rows], {}, BATCH_SCATTER);
-  b.output(BATCH_MEAN, 'float32', [1, settings.dims, grid * grid]);
-  b.output(BATCH_SCATTER, 'float32', [grid * grid, settings.dims, settings.dims]);
+  b.output(BATCH_MEAN, 'float32', [1, settings.dims, grid.height * grid.width]);
+  b.output(BATCH_SCATTER, 'float32', [grid.height * grid.width, settings.dims, settings.dims]);
   return b.graph;
 }
 
@@ -80,14 +80,14 @@ export async function fitGaussian(
   cache: TapCache,
   layout: ScaledTap[],
   settings: GaussianSettings,
-  grid: number,
+  grid: InputShape,
   names: GaussianNames,
   indices: number[] = Array.from({ length: cache.count }, (_, i) => i),
 ): Promise<Map<string, Tensor>> {
   if (indices.length < 2) throw new Error(`fitting the Gaussian companion needs at least 2 images, got ${indices.length}`);
   const projection = settings.reduction === 'random-channels' ? undefined : randomProjection(layout, settings);
   const d = settings.dims;
-  const positions = grid * grid;
+  const positions = grid.height * grid.width;
   const dd = d * d;
   const session = await openSession(runtime, buildMomentsGraph(layout, settings, projection, grid, names));
   const mean = new Float64Array(d * positions); // [D, P]
@@ -145,7 +145,7 @@ export async function fitGaussian(
     scales[p] = packedWhitening(factor, d, work, whitening, p * triangle);
   }
   const params = new Map<string, Tensor>([
-    [names.mean, floatTensor([1, d, grid, grid], mean)],
+    [names.mean, floatTensor([1, d, grid.height, grid.width], mean)],
     [names.whitening, { dtype: 'float16', dims: [positions, triangle], data: whitening }],
     [names.whiteningScale, floatTensor([positions, 1, 1], scales)],
   ]);

@@ -7,7 +7,7 @@
 import type { RgbImage } from '../image/decode';
 import type { ScaledTap } from '../patchflow/aggregation';
 import { tapOutputName } from '../patchflow/pipeline';
-import { preprocessFeeds } from '../patchflow/preprocess';
+import { preprocessFeeds, type Placement } from '../patchflow/preprocess';
 import { runSession, type HostTensor, type InferenceSession, type Runtime } from '../runtime';
 
 const elementsOf = (t: ScaledTap) => t.tap.channels * t.height * t.width;
@@ -102,7 +102,7 @@ export class TapCache {
 }
 
 /** Runs the tap graph on one image and stores the result. */
-export async function cacheImage(runtime: Runtime, tapSession: InferenceSession, cache: TapCache, image: RgbImage, settings: { inputSize: number; centerCrop: number | null }): Promise<number> {
+export async function cacheImage(runtime: Runtime, tapSession: InferenceSession, cache: TapCache, image: RgbImage, settings: Placement): Promise<number> {
   const taps = await runSession(runtime, tapSession, preprocessFeeds(image, settings));
   return cache.add(taps);
 }

@@ -6,13 +6,13 @@
 import { withExplicitConvAttributes, type Graph, type Tensor } from '../onnx/graph';
 import { serializeModel } from '../onnx/serialize';
 import { probeShapes } from '../onnx/autodiff';
-import { maskToMap, type DecodeImage, type RgbImage } from '../image/decode';
+import { maskToMap, type DecodeImage, type Mask, type RgbImage } from '../image/decode';
 import { HEAD_OUTPUTS, buildHeadGraph, gaussianMapOutput, buildTrainingForward, headBufferShapes, headParameterShapes, initHead, type HeadLayout } from '../patchflow/head';
 import { IDENTITY_STANDARDISATION, SCORE_OUTPUTS, buildScoredHead, type MapStatistics, type Standardisation } from '../patchflow/scores';
-import { gridSize } from '../patchflow/aggregation';
+import { gridOf, inputForAspect, inputLongSide, inputShape } from '../patchflow/aggregation';
 import { fitGaussian } from './gaussian-fit';
 import { gaussianNames } from '../patchflow/gaussian';
-import { PART_FORMAT, type PartManifest } from '../patchflow/manifest';
+import { PART_FORMAT, type ModelSettings, type PartManifest } from '../patchflow/manifest';
 import { buildTapGraph } from '../patchflow/pipeline';
 import type { LoadedBackbone } from '../backbone/manifest';
 import { createRng, permutation } from '../random';
@@ -24,7 +24,7 @@ import { BIAS_CORRECTION, LEARNING_RATE, STEP_LOSS, adamDefaults, buildTrainingS
 import { foregroundMask, pasteAnomaly } from './synthetic';
 import { TapCache, cacheImage } from './tap-cache';
 import { openSession } from './session';
-import { preprocessSettings } from '../patchflow/preprocess';
+import { cropRect, photoPlacement, preprocessSettings, type Placement } from '../patchflow/preprocess';
 import { heldOutCount, minimumImages } from './defaults';
 import { CHECKPOINT_FORMAT, checkResumable, epochOrder, runKey, type RunIdentity, type TrainingCheckpoint, type TrainingState } from './checkpoint';
 
@@ -88,9 +88,10 @@ interface TrainedFlow {
   history: PartManifest['training']['validation'];
 }
 
-export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone, images: TrainingImage[], o: TrainOptions): Promise<TrainedModel> {
+export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone, images: TrainingImage[], options: TrainOptions): Promise<TrainedModel> {
   const started = performance.now();
-  const key = runKey({ ...o, images });
+  const key = runKey({ ...options, images });
+  const o = { ...options, settings: await fitInputToPhotos(options.settings, images, options.decode, backbone) };
   if (o.resumeFrom) checkResumable(o.resumeFrom, key);
   const rng = createRng(o.seed);
   const validationCount = heldOutCount(images.length, o.validationFraction);
@@ -132,6 +133,38 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
   return { manifest, head, heldOut: validationImages.map((i) => i.name) };
 }
 
+/** Photos measured for the input's aspect ratio: a station's photos share one, so a few tell it. */
+const ASPECT_SAMPLE = 16;
+
+/**
+ * The settings with the network input fitted to the photos (unless they fix it): the preset's side on
+ * the shorter edge, the longer one following the photos' median aspect ratio (after the region and the
+ * crop), so a tall part is not squashed.
+ */
+async function fitInputToPhotos(settings: ModelSettings, images: TrainingImage[], decode: DecodeImage, backbone: LoadedBackbone): Promise<ModelSettings> {
+  if (settings.features.input) return settings;
+  const side = settings.features.inputSize;
+  const aspects: number[] = [];
+  for (const img of images.slice(0, ASPECT_SAMPLE)) {
+    const cropped = cropRect(await decode(img.bytes, img.name, side), settings);
+    aspects.push(cropped.width / cropped.height);
+  }
+  aspects.sort((a, b) => a - b);
+  const stride = Math.max(...backbone.manifest.taps.map((t) => t.stride));
+  const input = inputForAspect(side, aspects[Math.floor(aspects.length / 2)], stride);
+  // a square input stays implied, so square parts' manifests read as before
+  return input.width === input.height ? settings : { ...settings, features: { ...settings.features, input } };
+}
+
+/** A photo's defect mask on the model's input, letterboxed as the photo is (zero on the padding). */
+function maskOnInput(mask: Mask, s: Placement): Uint8Array {
+  const place = photoPlacement(mask, s);
+  const inner = maskToMap(mask, place, cropRect(mask, s));
+  const out = new Uint8Array(s.input.width * s.input.height);
+  for (let y = 0; y < place.height; y++) out.set(inner.subarray(y * place.width, (y + 1) * place.width), (place.y + y) * s.input.width + place.x);
+  return out;
+}
+
 /** 1. Tap caches: training images, held-out good images and synthetic anomalies made from them. */
 async function cacheTaps(runtime: Runtime, backbone: LoadedBackbone, trainImages: TrainingImage[], validationImages: TrainingImage[], o: TrainOptions, rng: () => number): Promise<CachedTaps> {
   const { graph: tapGraph, layout, taps } = buildTapGraph(backbone, o.settings);
@@ -142,7 +175,7 @@ async function cacheTaps(runtime: Runtime, backbone: LoadedBackbone, trainImages
   const train = new TapCache(taps, trainImages.length);
   const decodedTrain: RgbImage[] = [];
   for (const img of trainImages) {
-    const decoded = await o.decode(img.bytes, img.name, o.settings.features.inputSize);
+    const decoded = await o.decode(img.bytes, img.name, inputLongSide(o.settings.features));
     if (decodedTrain.length < 32) decodedTrain.push(decoded); // texture sources for synthetic anomalies
     await cacheImage(runtime, tapSession, train, decoded, preprocessSettings(o.settings));
     tick();
@@ -161,11 +194,11 @@ async function cacheTaps(runtime: Runtime, backbone: LoadedBackbone, trainImages
  */
 async function trainFlow(runtime: Runtime, { layout, train, validation }: CachedTaps, o: TrainOptions, run: string, started: number): Promise<TrainedFlow> {
   const { settings } = o;
-  const size = settings.features.inputSize;
+  const input = inputShape(settings.features);
   const resume = o.resumeFrom;
   const initial = initHead(layout.flow, settings.head, o.seed);
   const permutations = new Map<string, Tensor>([...initial].filter(([name]) => name.endsWith('w_perm')));
-  const forward = buildTrainingForward(layout.flow, settings.head, size, o.batchSize, permutations);
+  const forward = buildTrainingForward(layout.flow, settings.head, input, o.batchSize, permutations);
   const host = resume ? hostState(resume.state) : initialState(initial, permutations, forward.parameters);
   const flowInputs = layout.flow.map((t) => t.name);
   const firstBatch = train.batch(Array.from({ length: o.batchSize }, (_, i) => i), flowInputs);
@@ -177,10 +210,10 @@ async function trainFlow(runtime: Runtime, { layout, train, validation }: Cached
   const stepSession = await openSession(runtime, stepGraph, { outputsOnDevice: carriedOutputs });
   const stateInputs = stepGraph.inputs.map((i) => i.name).filter((n) => host.has(n));
   const validationGraph = buildScoredHead(
-    buildHeadGraph({ flow: layout.flow, gaussians: [] }, { ...settings.head, gaussians: [] }, { inputSize: size, params: permutations }),
+    buildHeadGraph({ flow: layout.flow, gaussians: [] }, { ...settings.head, gaussians: [] }, { input, params: permutations }),
     { ...settings.scoring, combine: 'flow', heatMap: 'flow' },
     IDENTITY_STANDARDISATION,
-    size,
+    input,
   );
   const validationHead = await openSession(runtime, validationGraph);
   const state = new CarriedState(runtime, host);
@@ -308,19 +341,20 @@ class CarriedState {
  */
 async function completeHead(runtime: Runtime, { layout, train, validation }: CachedTaps, flowParams: Map<string, Tensor>, o: TrainOptions) {
   const { settings } = o;
-  const size = settings.features.inputSize;
+  const input = inputShape(settings.features);
+  const grid = gridOf(input);
   const params = new Map(flowParams);
   for (const [i, g] of settings.head.gaussians.entries()) {
-    const fit = g.model === 'nearest-neighbour' ? fitNearestNeighbour(runtime, train, layout.gaussians[i], g, gridSize(size), gaussianNames(i), i) : fitGaussian(runtime, train, layout.gaussians[i], g, gridSize(size), gaussianNames(i));
+    const fit = g.model === 'nearest-neighbour' ? fitNearestNeighbour(runtime, train, layout.gaussians[i], g, grid, gaussianNames(i), i) : fitGaussian(runtime, train, layout.gaussians[i], g, grid, gaussianNames(i));
     for (const [name, t] of await fit) params.set(name, t);
   }
-  const validationHeadGraph = buildHeadGraph(layout, settings.head, { inputSize: size, params });
+  const validationHeadGraph = buildHeadGraph(layout, settings.head, { input, params });
   const mapStatistics = await goodMapStatistics(runtime, validationHeadGraph, settings.head.gaussians.length, validation);
-  const finalSession = await openSession(runtime, buildScoredHead(validationHeadGraph, settings.scoring, mapStatistics, size));
+  const finalSession = await openSession(runtime, buildScoredHead(validationHeadGraph, settings.scoring, mapStatistics, input));
   const scored = await scoreSamples(runtime, finalSession, validation.cache, {});
   await finalSession.release();
   const calibration = calibrate(scored.scores, validation.labels, scored.maps, o.falseRejectRate);
-  const head = serializeModel(buildHeadGraph(layout, settings.head, { inputSize: size, params }), { part: o.part });
+  const head = serializeModel(buildHeadGraph(layout, settings.head, { input, params }), { part: o.part });
   return { head, mapStatistics, calibration };
 }
 
@@ -334,23 +368,22 @@ async function buildValidationSet(
   rng: () => number,
   tick: () => void,
 ): Promise<ValidationSet> {
-  const size = o.settings.features.inputSize;
+  const pre = preprocessSettings(o.settings);
   const labels: number[] = [];
   const masks: Uint8Array[] = [];
-  const crop = o.settings.centerCrop;
   for (const img of images) {
-    const good = await o.decode(img.bytes, img.name, size);
-    await cacheImage(runtime, tapSession, cache, good, preprocessSettings(o.settings));
+    const good = await o.decode(img.bytes, img.name, inputLongSide(o.settings.features));
+    await cacheImage(runtime, tapSession, cache, good, pre);
     labels.push(0);
-    masks.push(new Uint8Array(size * size));
+    masks.push(new Uint8Array(pre.input.width * pre.input.height));
     tick();
     const foreground = foregroundMask(good);
     for (let k = 0; k < o.syntheticPerImage; k++) {
       const source = textures[Math.floor(rng() * textures.length)];
       const anomaly = pasteAnomaly(good, source, rng, { foreground });
-      await cacheImage(runtime, tapSession, cache, anomaly.image, preprocessSettings(o.settings));
+      await cacheImage(runtime, tapSession, cache, anomaly.image, pre);
       labels.push(1);
-      masks.push(maskToMap({ width: good.width, height: good.height, data: anomaly.mask }, size, crop));
+      masks.push(maskOnInput({ width: good.width, height: good.height, data: anomaly.mask }, pre));
       tick();
     }
   }

@@ -4,6 +4,7 @@
  * pull the graph toolkit into the page's bundle).
  */
 import type { PartManifest } from '../../engine/patchflow/manifest';
+import { inputShape, type FeatureSettings } from '../../engine/patchflow/aggregation';
 
 export const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
@@ -34,13 +35,28 @@ export interface SummaryRow {
   value: string;
 }
 
+/** A model's input as people read it: "256 px" (square) or "256 × 640 px" (width × height). */
+export function describeInput(features: FeatureSettings): string {
+  const { width, height } = inputShape(features);
+  return width === height ? `${width} px` : `${width} × ${height} px`;
+}
+
+/** The part of each photo a model reads, in words. */
+function describeRegion({ region, centerCrop }: PartManifest['settings']): string {
+  const percent = (v: number) => `${Math.round(v * 100)} %`;
+  const box = region && `the box from ${percent(region.x)}, ${percent(region.y)} of the photo, ${percent(region.width)} wide, ${percent(region.height)} high`;
+  const square = centerCrop && `the centred square, ${percent(centerCrop)} of the shorter side`;
+  return [box, square].filter(Boolean).join(', then ') || 'the whole photo';
+}
+
 /** What the library shows of a model: how it was built, how it judges, how it was trained. */
 export function summarizeManifest(manifest: PartManifest, headBytes: number): SummaryRow[] {
   const { features, head, scoring } = manifest.settings;
   const rows: SummaryRow[] = [
     { label: 'Part', value: manifest.part },
     { label: 'Model', value: describeHead(head) },
-    { label: 'Input size', value: `${features.inputSize} px` },
+    { label: 'Input size', value: describeInput(features) },
+    { label: 'Region of interest', value: describeRegion(manifest.settings) },
     { label: 'Scales', value: features.scales.join(', ') },
     { label: 'Flow taps', value: features.taps.join(', ') },
     ...head.gaussians.map((g, i) => ({

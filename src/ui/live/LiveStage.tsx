@@ -4,12 +4,13 @@
  * interest, which the operator draws by dragging over the picture.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { RegionLayer } from '../components/RegionLayer';
 import { heatScale } from '../components/colour-map';
 import { drawHeatLayer, prepareHeatLayer } from '../components/inspection-canvas';
 import { fitWithin } from '../components/view-transform';
 import { watchFrames } from './frame-loop';
 import { notePictureSize, offerFrame, useLive } from './live-session';
-import { pointOnPicture, rescaleRegion, roiFromCorners, type Point, type Roi } from './roi';
+import { rescaleRegion, type Roi } from './roi';
 import { useStation } from './station-settings';
 
 /** The overlay canvas's longest side: the map is far coarser, and a 4K canvas would cost for nothing. */
@@ -50,7 +51,7 @@ export function LiveStage({ roi, drawing, onDrawn }: LiveStageProps) {
       <video ref={video} className="live-video" muted playsInline aria-label="Live camera picture" />
       {!stream && <p className="live-stage-idle">Camera off</p>}
       <HeatOverlay canvasSize={fitWithin(size.width, size.height, OVERLAY_SIDE)} />
-      <RoiLayer roi={roi} drawing={drawing} onDrawn={onDrawn} />
+      <RegionLayer roi={roi} drawing={drawing} onDrawn={onDrawn} testId="live-roi" />
     </div>
   );
 }
@@ -98,40 +99,5 @@ function HeatOverlay({ canvasSize }: { canvasSize: { width: number; height: numb
       data-region={region && `${region.x},${region.y},${region.width},${region.height}`}
       aria-hidden="true"
     />
-  );
-}
-
-/** The region of interest (the picture outside it dimmed), and the box being dragged while drawing. */
-function RoiLayer({ roi, drawing, onDrawn }: LiveStageProps) {
-  const [draft, setDraft] = useState<{ pointer: number; from: Point; to: Point } | null>(null);
-  const shown = draft ? roiFromCorners(draft.from, draft.to) : roi;
-  const at = (e: React.PointerEvent<HTMLDivElement>) => pointOnPicture(e.clientX, e.clientY, e.currentTarget.getBoundingClientRect());
-  return (
-    <div
-      className="live-roi-layer"
-      data-testid="live-roi-layer"
-      onPointerDown={(e) => {
-        if (!drawing) return;
-        e.currentTarget.setPointerCapture(e.pointerId);
-        const p = at(e);
-        setDraft({ pointer: e.pointerId, from: p, to: p });
-      }}
-      onPointerMove={(e) => draft?.pointer === e.pointerId && setDraft({ ...draft, to: at(e) })}
-      onPointerUp={(e) => {
-        if (draft?.pointer !== e.pointerId) return;
-        setDraft(null);
-        const drawn = roiFromCorners(draft.from, at(e));
-        if (drawn) onDrawn(drawn);
-      }}
-      onPointerCancel={() => setDraft(null)}
-    >
-      {shown && (
-        <div
-          className={`live-roi${draft ? ' draft' : ''}`}
-          data-testid="live-roi"
-          style={{ left: `${shown.x * 100}%`, top: `${shown.y * 100}%`, width: `${shown.width * 100}%`, height: `${shown.height * 100}%` }}
-        />
-      )}
-    </div>
   );
 }

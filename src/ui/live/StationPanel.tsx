@@ -7,6 +7,7 @@ import type { PartPackageData } from '../../../workers/inspector-api';
 import { chooserLabels } from '../library/entries';
 import { useLibrary } from '../library/library';
 import { RUN_LIMITS, runLength, useStation, usePartStation, type StationSettings } from './station-settings';
+import { describeInput } from '../library/part-manifest';
 
 export function StationPanel({ chosen }: { chosen: PartPackageData | null }) {
   const station = useStation();
@@ -87,7 +88,7 @@ function LiveModelChooser({ chosen }: { chosen: PartPackageData }) {
   const sameModel = entries.filter((e) => e.pkg.manifest.part === part && e.pkg.id !== chosen.id);
   const missing = liveModelId !== null && !sameModel.some((e) => e.pkg.id === liveModelId);
   const id = useId();
-  const describe = (pkg: PartPackageData) => `${labels.get(pkg.id) ?? pkg.manifest.part} · ${pkg.manifest.settings.features.inputSize} px`;
+  const describe = (pkg: PartPackageData) => `${labels.get(pkg.id) ?? pkg.manifest.part} · ${describeInput(pkg.manifest.settings.features)}`;
   return (
     <>
       <h2 className="panel-title">Live model for {part}</h2>

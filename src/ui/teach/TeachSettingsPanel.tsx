@@ -1,9 +1,12 @@
 /**
- * How the part is taught: the preset, an optional region of interest (the centred square of each photo,
- * shown over the first photo) and, for the curious, epochs and seed.
+ * How the part is taught: the preset, an optional region of interest (a box dragged on the first photo,
+ * and/or the centred square of each photo, shown over the first photo) and, for the curious, epochs and
+ * seed.
  */
 import { useEffect, useRef } from 'react';
 import { PRESETS, type PresetName } from '../../engine/patchflow/manifest';
+import { cropRect, type Region } from '../../engine/patchflow/preprocess';
+import { RegionLayer } from '../components/RegionLayer';
 import { isPreset, PRESET_NOTES, useTeachSettings } from './teach-settings';
 import { useTeach } from './teach-store';
 
@@ -13,6 +16,8 @@ export function TeachSettingsPanel({ locked }: { locked: boolean }) {
   const { preset, epochs, seed, setPreset, setEpochs, setSeed } = useTeachSettings();
   const centerCrop = useTeach((s) => s.centerCrop);
   const setCenterCrop = useTeach((s) => s.setCenterCrop);
+  const region = useTeach((s) => s.region);
+  const setRegion = useTeach((s) => s.setRegion);
   const sample = useTeach((s) => s.photos.find((p) => p.thumbnail)?.thumbnail ?? null);
   return (
     <section className="teach-panel" aria-labelledby="teach-settings-title">
@@ -30,7 +35,7 @@ export function TeachSettingsPanel({ locked }: { locked: boolean }) {
         </select>
       </label>
       <p className="hint">
-        {PRESET_NOTES[preset] ?? preset} ({PRESETS[preset]().features.inputSize} px)
+        {PRESET_NOTES[preset] ?? preset} ({PRESETS[preset]().features.inputSize} px on the shorter side; the longer follows the photos)
       </p>
       <fieldset className="teach-roi" disabled={locked}>
         <legend>Region of interest</legend>
@@ -43,7 +48,22 @@ export function TeachSettingsPanel({ locked }: { locked: boolean }) {
             <input type="range" min={0.3} max={1} step={0.05} value={centerCrop} onChange={(e) => setCenterCrop(Number(e.target.value))} />
           </label>
         )}
-        {sample && <RoiPreview photo={sample} fraction={centerCrop} />}
+        {sample && (
+          <div className="teach-roi-stage">
+            <RoiPreview photo={sample} fraction={centerCrop} region={region} />
+            <RegionLayer roi={null} drawing={!locked} onDrawn={setRegion} testId="teach-roi" />
+          </div>
+        )}
+        {sample && (
+          <p className="hint">
+            {region ? 'Only the box is inspected. ' : 'Drag on the photo to inspect only a box of every photo. '}
+            {region && (
+              <button type="button" onClick={() => setRegion(null)}>
+                Whole photo
+              </button>
+            )}
+          </p>
+        )}
         <p className="hint">The part model keeps the region: photos inspected with it are cut the same way.</p>
       </fieldset>
       <details className="teach-advanced">
@@ -62,8 +82,8 @@ export function TeachSettingsPanel({ locked }: { locked: boolean }) {
   );
 }
 
-/** The first photo with the kept square outlined (the rest dimmed). */
-function RoiPreview({ photo, fraction }: { photo: ImageBitmap; fraction: number | null }) {
+/** The first photo with the kept pixels outlined (the rest dimmed): the engine's own crop, at thumbnail scale. */
+function RoiPreview({ photo, fraction, region }: { photo: ImageBitmap; fraction: number | null; region: Region | null }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const c = canvas.current;
@@ -72,19 +92,17 @@ function RoiPreview({ photo, fraction }: { photo: ImageBitmap; fraction: number 
     c.height = photo.height;
     const ctx = c.getContext('2d')!;
     ctx.drawImage(photo, 0, 0);
-    if (fraction === null) return;
-    // the same square as the engine's centre crop, at thumbnail scale
-    const side = Math.min(photo.width, photo.height) * fraction;
-    const x = (photo.width - side) / 2;
-    const y = (photo.height - side) / 2;
+    if (fraction === null && region === null) return;
+    const { x, y, width, height } = cropRect(photo, { centerCrop: fraction, ...(region && { region }) });
     ctx.fillStyle = 'rgba(0, 0, 0, 0.55)';
     ctx.fillRect(0, 0, photo.width, y);
-    ctx.fillRect(0, y + side, photo.width, photo.height - y - side);
-    ctx.fillRect(0, y, x, side);
-    ctx.fillRect(x + side, y, photo.width - x - side, side);
+    ctx.fillRect(0, y + height, photo.width, photo.height - y - height);
+    ctx.fillRect(0, y, x, height);
+    ctx.fillRect(x + width, y, photo.width - x - width, height);
     ctx.strokeStyle = '#ffd54a';
     ctx.lineWidth = 2;
-    ctx.strokeRect(x, y, side, side);
-  }, [photo, fraction]);
-  return <canvas ref={canvas} className="teach-roi-preview" role="img" aria-label="Region of interest on the first photo" />;
+    ctx.strokeRect(x, y, width, height);
+  }, [photo, fraction, region]);
+  const kept = region ? `${region.x},${region.y},${region.width},${region.height}` : undefined;
+  return <canvas ref={canvas} className="teach-roi-preview" role="img" aria-label="Region of interest on the first photo" data-region={kept} />;
 }

@@ -3,15 +3,13 @@
  * examined by the teaching worker, two at a time, so a large photo set neither blocks the page nor
  * holds every decoded photo at once. A photo that does not decode keeps its message on its own tile.
  */
-import { PRESETS } from '../../engine/patchflow/manifest';
+import { MAX_INPUT_SIDE } from '../../engine/patchflow/aggregation';
 import { errorMessage } from '../library/storage-errors';
 import { teacher } from '../teacher-client';
 import { uniqueName, type GoodPhoto } from './good-photos';
 import { newId, useTeach } from './teach-store';
 
 const AT_ONCE = 2;
-/** Photos are examined as the preset with the largest input reads them: one no model can take is caught now. */
-const EXAMINE_SIZE = Math.max(...Object.values(PRESETS).map((make) => make().features.inputSize));
 
 let waiting: GoodPhoto[] = [];
 let running = 0;
@@ -22,7 +20,8 @@ function update(id: number, patch: Partial<GoodPhoto>): void {
 
 async function examine(photo: GoodPhoto): Promise<void> {
   try {
-    const { width, height, sha256, thumbnail } = await teacher.examine(photo.file, photo.name, EXAMINE_SIZE);
+    // examined at the largest input any model reads: a photo no model can take is caught now
+    const { width, height, sha256, thumbnail } = await teacher.examine(photo.file, photo.name, MAX_INPUT_SIDE);
     // a photo removed while it was examined is not brought back
     if (useTeach.getState().photos.some((p) => p.id === photo.id)) update(photo.id, { status: 'ready', width, height, sha256, thumbnail });
     else thumbnail.close();

@@ -7,6 +7,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { TaughtPart, TrainingCheckpoint } from '../../../workers/teacher-api';
 import { errorMessage, storageWriteError } from '../library/storage-errors';
+import type { Region } from '../../engine/patchflow/preprocess';
 
 export interface SessionPhoto {
   name: string;
@@ -21,6 +22,8 @@ export interface StoredSession {
   preset: string;
   /** Centre square kept, as a share of the shorter side; null = the whole photo. */
   centerCrop: number | null;
+  /** The box kept of every photo (absent in sessions kept before boxes existed). */
+  region?: Region | null;
   epochs: number;
   seed: number;
   photos: SessionPhoto[];

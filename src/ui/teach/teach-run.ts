@@ -54,13 +54,14 @@ export async function startTraining(): Promise<void> {
   const why = cannotTrain(useTeach.getState());
   const { setNotice } = useTeach.getState();
   if (why) return setNotice({ text: why, tone: 'error' });
-  const { part, photos, centerCrop } = useTeach.getState();
+  const { part, photos, centerCrop, region } = useTeach.getState();
   const { preset, epochs, seed } = useTeachSettings.getState();
   const session: StoredSession = {
     runId: crypto.randomUUID(),
     part: part.trim(),
     preset,
     centerCrop,
+    region,
     epochs,
     seed,
     photos: trainingOrder(photos).map((p) => ({ name: p.name, file: p.file })),
@@ -99,7 +100,7 @@ function run(session: StoredSession, checkpoint: TrainingCheckpoint | null, chec
   const request = {
     part: session.part,
     dataLabel: `${session.photos.length} good photos, taught in the browser`,
-    settings: { ...presetSettings(session.preset), centerCrop: session.centerCrop },
+    settings: { ...presetSettings(session.preset), centerCrop: session.centerCrop, ...(session.region && { region: session.region }) },
     epochs: session.epochs,
     seed: session.seed,
     photos: session.photos.map((p) => ({ name: p.name, photo: p.file })),
@@ -191,7 +192,7 @@ export async function restoreSession(): Promise<void> {
   const stored = await readSession().catch(() => null);
   if (!stored) return;
   const { session, checkpoint } = stored;
-  useTeach.setState({ part: session.part, centerCrop: session.centerCrop });
+  useTeach.setState({ part: session.part, centerCrop: session.centerCrop, region: session.region ?? null });
   addGoodPhotos(session.photos);
   const { setNotice } = useTeach.getState();
   if (session.taught) {

@@ -8,6 +8,7 @@ import { create } from 'zustand';
 import type { Backend } from '../../../workers/inspector-api';
 import type { ScoredPhoto, TaughtPart } from '../../../workers/teacher-api';
 import type { PartManifest } from '../../engine/patchflow/manifest';
+import type { Region } from '../../engine/patchflow/preprocess';
 import type { GoodPhoto } from './good-photos';
 import type { RunTracker } from './training-progress';
 
@@ -57,6 +58,8 @@ export interface TeachState {
   photos: GoodPhoto[];
   /** Centre square kept, as a share of the shorter side; null = the whole photo. */
   centerCrop: number | null;
+  /** The box of every photo the part model reads (fractions of the photo), cut before the centre square; null = all. */
+  region: Region | null;
   run: RunView | null;
   taught: TaughtPart | null;
   checks: CheckPhoto[];
@@ -65,6 +68,7 @@ export interface TeachState {
   notice: Notice | null;
   setPart(part: string): void;
   setCenterCrop(fraction: number | null): void;
+  setRegion(region: Region | null): void;
   setThreshold(threshold: number | null): void;
   removePhotos(ids: readonly number[]): void;
   removeCheck(id: number): void;
@@ -75,6 +79,7 @@ export const useTeach = create<TeachState>((set) => ({
   part: '',
   photos: [],
   centerCrop: null,
+  region: null,
   run: null,
   taught: null,
   checks: [],
@@ -82,6 +87,7 @@ export const useTeach = create<TeachState>((set) => ({
   notice: null,
   setPart: (part) => set({ part }),
   setCenterCrop: (centerCrop) => set({ centerCrop }),
+  setRegion: (region) => set({ region }),
   setThreshold: (threshold) => set({ threshold }),
   removePhotos: (ids) =>
     set((s) => {
