@@ -13,7 +13,7 @@ import { decodeImage } from '../src/engine/image/decode-node';
 import { packPartPackage } from '../src/engine/patchflow/part-package';
 import { PartModel } from '../src/engine/patchflow/pipeline';
 import { nodeRuntime } from '../src/engine/runtime/node';
-import { BOTTLE, missing, openWithBottle, photo, relativeDifference, scoreOf, scratchDir } from './fixtures';
+import { BOTTLE, missing, openWithBottle, photo, relativeDifference, resultFor, scoreOf, scratchDir } from './fixtures';
 import { sharedDir } from '../src/cli/paths';
 import type { TrainArgs } from '../src/cli/train';
 import type { Page } from '@playwright/test';
@@ -116,6 +116,11 @@ test('a tall part is inspected at its own aspect ratio, and a square photo lette
     const scores = [await scoreOf(page, 'commutator.jpg'), await scoreOf(page, 'bottle.jpg')];
     console.log(`tall part on ${backend}: ${scores.map((v) => v.toFixed(4)).join(', ')} (onnxruntime-node ${expected.map((v) => v.toFixed(4)).join(', ')})`);
     scores.forEach((score, i) => expect(relativeDifference(score, expected[i])).toBeLessThan(1e-3));
+    // the square photo filled 256 × 256 of the 256 × 640 input, and the viewer says so; the commutator filled it
+    await resultFor(page, 'bottle.jpg').click();
+    await expect(page.getByTestId('letterboxed')).toHaveAttribute('data-value', '0.400');
+    await resultFor(page, 'commutator.jpg').click();
+    await expect(page.getByTestId('letterboxed')).toHaveCount(0);
     if (backend === 'webgpu') await page.screenshot({ path: path.join('test-results', 'inspect-tall-webgpu.png'), fullPage: true });
     await page.close();
   }

@@ -55,6 +55,8 @@ export interface PhotoResult extends ScoredPhoto {
   verdict: 'pass' | 'fail';
   decodeMs: number;
   inferenceMs: number;
+  /** The share of the model's input the photo filled: below 1 when it was letterboxed (another shape than the model's). */
+  filled: number;
   backend: Backend;
   /** Set when this photo made the model leave WebGPU (e.g. "WebGPU lost: …; using WASM"). */
   backendNote: string | null;

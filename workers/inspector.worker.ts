@@ -149,6 +149,7 @@ const api = {
       thumbnail: decoded.thumbnail,
       decodeMs: t1 - t0,
       inferenceMs: result.milliseconds,
+      filled: result.filled,
       backend: ran.backend,
       backendNote,
     };
@@ -182,6 +183,7 @@ const api = {
       region: read.region,
       readMs,
       inferenceMs: result.milliseconds,
+      filled: result.filled,
       backend: ran.backend,
       backendNote,
       modelId: ran.id,

@@ -53,6 +53,7 @@ describe.skipIf(!present)('a tall part at its own aspect ratio', () => {
       expect(Number.isFinite(a.score)).toBe(true);
       expect(Math.abs(a.score - b.score) / Math.abs(a.score)).toBeLessThan(1e-3);
       expect([b.mapWidth, b.mapHeight]).toEqual(shape);
+      expect(a.filled).toBeCloseTo((shape[0] * shape[1]) / (256 * 640), 6);
     }
     await Promise.all([node.release(), web.release()]);
   });

@@ -74,6 +74,8 @@ export interface Inspection {
   anomalyMap: Float32Array;
   mapWidth: number;
   mapHeight: number;
+  /** The share of the model's input the photo fills: below 1 when its shape is not the model's (letterboxed). */
+  filled: number;
   milliseconds: number;
 }
 
@@ -161,6 +163,7 @@ export class PartModel {
       normalizedScore: (score - good.mean) / (good.std || 1),
       verdict: score >= this.manifest.thresholds.image ? 'fail' : 'pass',
       ...onPhoto(cut(map.data as Float32Array, map.dims[3], place), place, cropRect(image, pre), image),
+      filled: (place.width * place.height) / (pre.input.width * pre.input.height),
       milliseconds,
     };
   }

@@ -19,6 +19,9 @@ interface ViewerProps {
   onStep: (delta: 1 | -1) => void;
 }
 
+/** A photo filling less of the model's input than this was letterboxed enough to say so. */
+const LETTERBOX_NOTE_BELOW = 0.9;
+
 export function Viewer({ item, threshold, pixelThreshold, onStep }: ViewerProps) {
   const verdict = item && verdictOf(item, threshold);
   return (
@@ -66,6 +69,11 @@ function HeatMapView({ file, result, pixelThreshold }: { file: File; result: Pho
         <span className="viewer-timing">
           {result.width}×{result.height} · decode {result.decodeMs.toFixed(0)} ms · model {result.inferenceMs.toFixed(0)} ms · {result.backend === 'webgpu' ? 'WebGPU' : 'WASM'}
         </span>
+        {result.filled < LETTERBOX_NOTE_BELOW && (
+          <span className="viewer-note" data-testid="letterboxed" data-value={result.filled.toFixed(3)}>
+            Not the part model's shape: shrunk to fit its input ({Math.round(result.filled * 100)} % filled), so the part looks smaller than in training
+          </span>
+        )}
       </OverlayControls>
       <OverlayCanvas photo={photo} size={size} heatMap={result} layer={showHeatMap ? layer : null} opacity={opacity} label={`${file.name} with its anomaly heat map`} />
       <ColourLegend scale={scale} />

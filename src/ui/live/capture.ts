@@ -42,6 +42,7 @@ export async function captureFrame(frame: FrameResult, name: string): Promise<Ca
     thumbnail,
     decodeMs: frame.readMs,
     inferenceMs: frame.inferenceMs,
+    filled: frame.filled,
     backend: frame.backend,
     backendNote: null,
   };

@@ -53,7 +53,7 @@ export function GoodPhotosPanel({ locked }: { locked: boolean }) {
         <strong>{plural(ready, 'good photo')}</strong>
         {checking > 0 && ` (${checking} being checked)`} · {advice.text}
       </p>
-      {sizes && <p className="hint">Sizes: {sizes}. Every photo is resized to the model's input, whatever its size.</p>}
+      {sizes && <p className="hint">Sizes: {sizes}. The model's input takes the shape most photos have; each photo is resized to it, whatever its size.</p>}
       {repeats.size > 0 && (
         <p className="teach-warning" role="status">
           {plural(repeats.size, 'photo')} repeat{repeats.size === 1 ? 's' : ''} another one exactly (the same part twice teaches nothing new).{' '}
@@ -64,8 +64,8 @@ export function GoodPhotosPanel({ locked }: { locked: boolean }) {
       )}
       {orientation.outliers.length > 0 && (
         <p className="teach-warning" role="status">
-          {plural(orientation.outliers.length, 'photo')} {orientation.outliers.length === 1 ? 'is' : 'are'} not {orientation.majority} like the others: each photo is squashed to a
-          square, so a part taken the other way round looks like another part.{' '}
+          {plural(orientation.outliers.length, 'photo')} {orientation.outliers.length === 1 ? 'is' : 'are'} not {orientation.majority} like the others: the model takes their shape,
+          so a part taken the other way round is shrunk to fit, padded, and looks like another part.{' '}
           <button type="button" disabled={locked} onClick={() => removePhotos(orientation.outliers)}>
             Remove them
           </button>

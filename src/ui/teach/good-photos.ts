@@ -60,8 +60,8 @@ export type Orientation = 'landscape' | 'portrait' | 'square';
 export const orientationOf = (width: number, height: number): Orientation => (width > height ? 'landscape' : width < height ? 'portrait' : 'square');
 
 /**
- * Ids of photos in another orientation than most: every photo is squashed to the model's square, so a
- * part photographed the other way round looks like a different part.
+ * Ids of photos in another orientation than most: the model's input takes most photos' shape, and a
+ * part photographed the other way round is shrunk to fit it, padded, and looks like a different part.
  */
 export function orientationOutliers(photos: readonly GoodPhoto[]): { majority: Orientation | null; outliers: number[] } {
   const ready = photos.filter((p) => p.status === 'ready');
