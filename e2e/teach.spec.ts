@@ -140,11 +140,21 @@ test('too few photos, unreadable files and duplicates are pointed out before tra
 
   // a box dragged on the first photo is the region every photo is cut to; 'Whole photo' takes it back
   const preview = page.getByRole('img', { name: 'Region of interest on the first photo' });
-  const box = (await page.getByTestId('teach-roi-layer').boundingBox())!;
+  // the header settles (part model loaded, app cached) and with it the layout, so the box stays where it is measured
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', /wasm|webgpu/, { timeout: 120_000 });
+  await expect(page.getByTestId('offline-ready')).toHaveAttribute('data-ready', 'true', { timeout: 120_000 });
+  const layer = page.getByTestId('teach-roi-layer');
+  let box = (await layer.boundingBox())!;
+  await expect.poll(async () => {
+    const [before, now] = [box, (await layer.boundingBox())!];
+    box = now;
+    return before.x === now.x && before.y === now.y;
+  }, { intervals: [300] }).toBe(true);
   await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.1);
   await page.mouse.down();
   await page.mouse.move(box.x + box.width * 0.75, box.y + box.height * 0.9, { steps: 4 });
   await page.mouse.up();
+  await expect(preview).toHaveAttribute('data-region', /^[\d.]+,[\d.]+,[\d.]+,[\d.]+$/);
   const region = (await preview.getAttribute('data-region'))!.split(',').map(Number);
   [0.25, 0.1, 0.5, 0.8].forEach((want, i) => expect(region[i]).toBeCloseTo(want, 1));
   await page.getByRole('button', { name: 'Whole photo' }).click();
