@@ -157,6 +157,15 @@ test('too few photos, unreadable files and duplicates are pointed out before tra
   await expect(preview).toHaveAttribute('data-region', /^[\d.]+,[\d.]+,[\d.]+,[\d.]+$/);
   const region = (await preview.getAttribute('data-region'))!.split(',').map(Number);
   [0.25, 0.1, 0.5, 0.8].forEach((want, i) => expect(region[i]).toBeCloseTo(want, 1));
+  // the same box from the keyboard: arrows move it, Shift + arrows resize it, Enter keeps it
+  const keys = page.getByRole('group', { name: 'Region of interest on the first photo' });
+  await keys.focus();
+  await keys.press('ArrowRight');
+  await keys.press('Shift+ArrowDown');
+  await keys.press('Enter');
+  await expect(preview).not.toHaveAttribute('data-region', region.join(','));
+  const nudged = (await preview.getAttribute('data-region'))!.split(',').map(Number);
+  [region[0] + 0.02, region[1], region[2], region[3] + 0.02].forEach((want, i) => expect(nudged[i]).toBeCloseTo(want, 3));
   await page.getByRole('button', { name: 'Whole photo' }).click();
   await expect(preview).not.toHaveAttribute('data-region');
 });

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadedBackbone } from '../engine/backbone/manifest';
-import { DEFAULT_PRESET, presetSettings } from '../engine/patchflow/manifest';
+import { DEFAULT_PRESET, presetSettings, trainedAsRequested } from '../engine/patchflow/manifest';
 import { readPartPackage } from '../engine/patchflow/part-package';
 import type { Runtime } from '../engine/runtime';
 import type { ShippedParts } from '../../workers/inspector-api';
@@ -29,7 +29,7 @@ async function current(zip: string, backbone: LoadedBackbone): Promise<boolean> 
   if (!existsSync(zip)) return false;
   try {
     const { manifest } = await readPartPackage([{ name: path.basename(zip), bytes: new Uint8Array(readFileSync(zip)) }]);
-    return manifest.backbone.sha256 === backbone.manifest.sha256 && JSON.stringify(manifest.settings) === JSON.stringify(presetSettings(DEFAULT_PRESET)) && manifest.goodScores.values !== undefined;
+    return manifest.backbone.sha256 === backbone.manifest.sha256 && trainedAsRequested(JSON.parse(JSON.stringify(manifest.settings)), JSON.parse(JSON.stringify(presetSettings(DEFAULT_PRESET)))) && manifest.goodScores.values !== undefined;
   } catch {
     return false;
   }

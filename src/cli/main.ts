@@ -8,7 +8,7 @@ import { ensureBackbone, loadBackbone } from './provision-backbone';
 import { evaluateCommand, formatReport } from './evaluate';
 import { readModel, saveModel } from './model-files';
 import { readPartPackage } from '../engine/patchflow/part-package';
-import { ruleOf, trainCommand, type TrainArgs } from './train';
+import { ruleOf, smoothingOf, trainCommand, type TrainArgs } from './train';
 import { MAP_COMBINATIONS, SCORE_RULES, heatMapRule } from '../engine/patchflow/scores';
 import { benchCommand } from './bench';
 import { benchBrowserCommand } from './bench-browser';
@@ -25,11 +25,11 @@ const USAGE = `usage:
   npm run setup                                   provision the backbone and, beside ../shared, the demo part models (public/models)
   npm run train -- --data DIR --out DIR [--preset balanced|paper|...] [--part NAME] [--epochs N] [--batch N]
                    [--lr X] [--seed N] [--size PX|WxH] [--taps a,b,c] [--scales 1,0.5,0.25] [--steps K] [--crop F] [--region X,Y,W,H (fractions)]
-                   [--adapter-constraint none|fixed-norm|frozen|unit-variance] [--position-channels N]
+                   [--adapter-constraint none|fixed-norm|frozen|unit-variance] [--position-channels N] [--position-blind auto|SHARE]
                    [--gaussians none|TAPS[@SCALES]:DIMS:REDUCTION[;...]]   e.g. s8_block+s8_expand@1:64:random-channels
-                   [--combine flow|gaussian|mean|max|agreement|gaussian.I] [--heat-map flow|gaussian|mean|max|gaussian.I]
+                   [--combine flow|gaussian|mean|max|agreement|gaussian.I] [--heat-map flow|gaussian|mean|max|gaussian.I] [--smoothing σ PX]
                    [--backbone float|int8] [--false-reject-rate 1%] [--validate DIR (real photos set aside: test/good, test/<defect>)]
-  npm run eval  -- --data DIR --model DIR|PART.zip [--json FILE] [--combine RULE] [--heat-map RULE] [--backbone float|int8]
+  npm run eval  -- --data DIR --model DIR|PART.zip [--json FILE] [--combine RULE] [--heat-map RULE] [--smoothing σ PX] [--backbone float|int8]
                    [--false-reject-rate R (the threshold set anew from the model's held-out good scores)]
   npm run bench -- [--data DIR] [--preset NAME]   training time, latency and memory on MVTec bottle
   npm run bench -- --browser [--webgpu]          the app's speed in headless Chromium beside onnxruntime-node
@@ -63,8 +63,8 @@ async function main(argv: string[]): Promise<void> {
       part: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
       seed: { type: 'string' }, size: { type: 'string' }, taps: { type: 'string' }, scales: { type: 'string' },
       steps: { type: 'string' }, crop: { type: 'string' }, region: { type: 'string' }, quiet: { type: 'boolean' }, preset: { type: 'string' },
-      'adapter-constraint': { type: 'string' }, 'position-channels': { type: 'string' }, gaussians: { type: 'string' },
-      combine: { type: 'string' }, 'heat-map': { type: 'string' }, optional: { type: 'boolean' },
+      'adapter-constraint': { type: 'string' }, 'position-channels': { type: 'string' }, 'position-blind': { type: 'string' }, gaussians: { type: 'string' },
+      combine: { type: 'string' }, 'heat-map': { type: 'string' }, smoothing: { type: 'string' }, optional: { type: 'boolean' },
       browser: { type: 'boolean' }, webgpu: { type: 'boolean' }, live: { type: 'boolean' }, backbone: { type: 'string' }, 'backbone-quant': { type: 'boolean' }, history: { type: 'boolean' }, records: { type: 'string' }, teach: { type: 'boolean' },
       'false-reject-rate': { type: 'string' }, validate: { type: 'string' },
     },
@@ -98,8 +98,8 @@ async function main(argv: string[]): Promise<void> {
         data: require(values.data, 'data'), part: values.part, epochs: num(values.epochs, 'epochs'), batch: num(values.batch, 'batch'),
         lr: num(values.lr, 'lr'), seed: num(values.seed, 'seed'), size: values.size, taps: list(values.taps),
         scales: list(values.scales)?.map((s) => num(s, 'scales')!), steps: num(values.steps, 'steps'), crop: num(values.crop, 'crop'), region: values.region, quiet: values.quiet,
-        preset: values.preset, adapterConstraint: values['adapter-constraint'], positionChannels: num(values['position-channels'], 'position-channels'),
-        gaussians: values.gaussians, combine: values.combine, heatMap: values['heat-map'], falseRejectRate: rate(values['false-reject-rate']),
+        preset: values.preset, adapterConstraint: values['adapter-constraint'], positionChannels: num(values['position-channels'], 'position-channels'), positionBlind: values['position-blind'],
+        gaussians: values.gaussians, combine: values.combine, heatMap: values['heat-map'], smoothing: num(values.smoothing, 'smoothing'), falseRejectRate: rate(values['false-reject-rate']),
       };
       const backbone = await loadBackbone((await ensureBackbone({ variant })).dir);
       let model = await trainCommand(runtime, backbone, args);
@@ -122,7 +122,8 @@ async function main(argv: string[]): Promise<void> {
       const heatMap = heatMapRule(scoring);
       if (values.combine) scoring.combine = ruleOf(values.combine, SCORE_RULES, 'combine');
       scoring.heatMap = values['heat-map'] ? ruleOf(values['heat-map'], MAP_COMBINATIONS, 'heat-map') : heatMap;
-      if (values.combine || values['heat-map']) {
+      if (values.smoothing) scoring.mapSmoothingSigma = smoothingOf(num(values.smoothing, 'smoothing')!);
+      if (values.combine || values['heat-map'] || values.smoothing) {
         console.error('note: re-scored; the stored thresholds were calibrated for the trained rules, so read AUROC/AUPRO/F1 max, not precision/recall');
       }
       const model = await PartModel.load(runtime, backbone, manifest, head);

@@ -30,10 +30,14 @@ export interface TrainArgs {
   preset?: string;
   adapterConstraint?: string;
   positionChannels?: number;
+  /** 'auto' or a share 0…1 of the position-blind Gaussian in every per-position Gaussian companion. */
+  positionBlind?: string;
   /** 'none', or companions separated by ';', each TAPS:DIMS:REDUCTION with TAPS 'a+b+c' or 'flow'. */
   gaussians?: string;
   combine?: string;
   heatMap?: string;
+  /** σ in input pixels of the Gaussian blur on the anomaly map (0: none). */
+  smoothing?: number;
   /** The share of good parts the threshold may reject. */
   falseRejectRate?: number;
   quiet?: boolean;
@@ -72,14 +76,33 @@ export function settingsFrom(args: TrainArgs): ModelSettings {
     s.head.gaussians = parseGaussians(args.gaussians);
     if (!s.head.gaussians.length) s.scoring = { combine: 'flow', mapSmoothingSigma: s.scoring.mapSmoothingSigma }; // nothing left to combine
   }
+  if (args.positionBlind !== undefined) {
+    const share = parsePositionBlind(args.positionBlind);
+    s.head.gaussians = s.head.gaussians.map((g) => (g.model === 'nearest-neighbour' ? g : { ...g, positionBlind: share }));
+  }
   if (args.combine) s.scoring.combine = ruleOf(args.combine, SCORE_RULES, 'combine');
   if (args.heatMap) s.scoring.heatMap = ruleOf(args.heatMap, MAP_COMBINATIONS, 'heat-map');
+  if (args.smoothing !== undefined) s.scoring.mapSmoothingSigma = smoothingOf(args.smoothing);
   if (!s.head.gaussians.length) {
     for (const [flag, rule] of [['combine', s.scoring.combine], ['heat-map', heatMapRule(s.scoring)]]) {
       if (rule !== 'flow') throw new Error(`--${flag} ${rule} needs a Gaussian companion (--gaussians)`);
     }
   }
   return s;
+}
+
+/** `--smoothing σ`: the anomaly map's blur in input pixels, 0 (none) to 16. */
+export function smoothingOf(sigma: number): number {
+  if (!(sigma >= 0 && sigma <= 16)) throw new Error(`--smoothing ${sigma}: give σ in input pixels, from 0 (no blur) to 16`);
+  return sigma;
+}
+
+/** `--position-blind auto|SHARE`: how little position counts in the Gaussian companions. */
+export function parsePositionBlind(text: string): number | 'auto' {
+  if (text === 'auto') return text;
+  const share = Number(text);
+  if (text === '' || !(share >= 0 && share <= 1)) throw new Error(`--position-blind ${text}: give auto, or a share from 0 (per position) to 1 (position ignored)`);
+  return share;
 }
 
 /**
@@ -133,7 +156,12 @@ export async function trainCommand(runtime: Runtime, backbone: LoadedBackbone, a
     if (p.phase === 'train') (trainBar ??= new ProgressBar('training   ', p.epochs * p.steps)).update((p.epoch - 1) * p.steps + p.step, `epoch ${p.epoch} loss ${p.loss.toFixed(4)}`);
     if (p.phase === 'validate') log(`  epoch ${p.epoch}: loss ${p.loss.toFixed(4)}, validation image AUROC ${p.imageAuroc.toFixed(4)}, pixel AUROC ${p.pixelAuroc.toFixed(4)}, good score ${p.goodScoreMean.toFixed(4)}${p.best ? '  ← best' : ''}`);
   };
-  return trainPartModel(runtime, backbone, images, options);
+  const trained = await trainPartModel(runtime, backbone, images, options);
+  for (const r of trained.manifest.training.positionBlind ?? []) {
+    const nll = r.candidates.map((c) => `${c.share}: ${c.nll.toFixed(4)}`).join(', ');
+    log(`Gaussian ${r.companion}: position-blind share ${r.chosen}, under which the held-out good photos are most likely (negative log-likelihood per dimension by share: ${nll})`);
+  }
+  return trained;
 }
 
 /** A scoring-rule flag: one of `named`, or 'gaussian.<i>' for companion i's map alone. */

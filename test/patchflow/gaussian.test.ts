@@ -6,7 +6,7 @@ import { nodeRuntime } from '../../src/engine/runtime/node';
 import { createRng, gaussian } from '../../src/engine/random';
 import { bilinearMatrix, featureChannels, gridOf, tapLayout, type InputShape, type ScaledTap } from '../../src/engine/patchflow/aggregation';
 import { appendGaussianMap, chosenChannels, gaussianNames, randomProjection, upperTriangleIndex, type GaussianSettings } from '../../src/engine/patchflow/gaussian';
-import { fitGaussian } from '../../src/engine/train/gaussian-fit';
+import { POSITION_BLIND_SHARES, fitGaussian } from '../../src/engine/train/gaussian-fit';
 import { TapCache, fromHalf } from '../../src/engine/train/tap-cache';
 import { tapOutputName } from '../../src/engine/patchflow/pipeline';
 import { headInputs, headLayout } from '../../src/engine/patchflow/head';
@@ -189,7 +189,7 @@ describe('Gaussian companion', () => {
     const per = channels * positions;
     for (let n = 0; n < count; n++) cache.add({ [tapOutputName(layout[0])]: { dtype: 'float32', dims: [1, channels, grid, grid], data: training.rounded.subarray(n * per, (n + 1) * per) } });
     const settings = { dims: d, ridge: 0.01, seed: 5 };
-    const params = await fitGaussian(runtime, cache, layout, settings, shape, names);
+    const { params } = await fitGaussian(runtime, cache, layout, settings, shape, names);
     expect(params.get(names.projection)!.data).toEqual(randomProjection(layout, settings).data);
     expect(params.get(names.mean)!.dims).toEqual([1, d, grid, grid]);
     expect(params.get(names.whitening)!.dims).toEqual([positions, (d * (d + 1)) / 2]);
@@ -265,5 +265,49 @@ describe('Gaussian companion', () => {
     expect(good).toBeGreaterThan(0.45);
     expect(good).toBeLessThan(0.55);
     expect(shifted).toBeGreaterThan(20 * good);
+  });
+
+  describe('position-blind share', () => {
+    // One 4-channel stride-8 tap on a 4×4 grid, all channels kept (random-channels, D = 4).
+    const layout = tapLayout({ inputSize: 32, scales: [1], taps: ['c'] }, backbone);
+    const shape = gridOf({ width: 32, height: 32 });
+    const [channels, positions] = [4, 16];
+    /** A cache of `count` images whose pixel q is N(offset · q, I) in every channel. */
+    const cacheOf = (count: number, offset: number, rng: () => number) => {
+      const cache = new TapCache(layout, count);
+      for (let n = 0; n < count; n++) {
+        const data = Float32Array.from({ length: channels * positions }, (_, k) => offset * (k % positions) + gaussian(rng));
+        cache.add({ [tapOutputName(layout[0])]: { dtype: 'float32', dims: [1, channels, 4, 4], data } });
+      }
+      return cache;
+    };
+    const settings = (positionBlind: number | 'auto'): GaussianSettings => ({ dims: channels, ridge: 0.01, seed: 0, reduction: 'random-channels', positionBlind });
+    const all = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+    it('1 stores one Gaussian at every position: the pooled mean and the same precision', async () => {
+      const { params } = await fitGaussian(runtime, cacheOf(40, 1, createRng(3)), layout, settings(1), shape, names);
+      const mean = params.get(names.mean)!.data as Float32Array;
+      const precision = precisionOf(params, channels, positions);
+      for (let p = 1; p < positions; p++) {
+        for (let i = 0; i < channels; i++) expect(mean[i * positions + p]).toBeCloseTo(mean[i * positions], 5);
+        for (let k = 0; k < channels * channels; k++) expect(precision[p * channels * channels + k]).toBeCloseTo(precision[k], 2);
+      }
+    });
+
+    it("'auto' keeps position where good parts differ by position, and pools where a few photos cannot tell", async () => {
+      const rng = createRng(4);
+      const fixtured = await fitGaussian(runtime, cacheOf(200, 2, rng), layout, settings('auto'), shape, names, all(200), { cache: cacheOf(40, 2, rng), indices: all(40) });
+      expect(fixtured.positionBlind!.chosen).toBe(0);
+      expect(fixtured.positionBlind!.candidates.map((c) => c.share)).toEqual(POSITION_BLIND_SHARES);
+      const alike = await fitGaussian(runtime, cacheOf(8, 0, rng), layout, settings('auto'), shape, names, all(8), { cache: cacheOf(40, 0, rng), indices: all(40) });
+      expect(alike.positionBlind!.chosen).toBeGreaterThanOrEqual(0.5);
+      // the chosen share is the most likely one
+      const best = Math.min(...alike.positionBlind!.candidates.map((c) => c.nll));
+      expect(alike.positionBlind!.candidates.find((c) => c.share === alike.positionBlind!.chosen)!.nll).toBe(best);
+    });
+
+    it("'auto' without held-out images is refused", async () => {
+      await expect(fitGaussian(runtime, cacheOf(8, 0, createRng(5)), layout, settings('auto'), shape, names)).rejects.toThrow(/held-out good images/);
+    });
   });
 });

@@ -1,17 +1,33 @@
 /** Part-model settings: presets, the `--gaussians` spec and the manifest's format check. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PRESET, ManifestError, PART_FORMAT, presetSettings, validateManifest } from '../../src/engine/patchflow/manifest';
+import { DEFAULT_PRESET, ManifestError, PART_FORMAT, presetSettings, trainedAsRequested, validateManifest } from '../../src/engine/patchflow/manifest';
 import { settingsFrom } from '../../src/cli/train';
 
 describe('part-model settings', () => {
-  it('the default preset scores by the agreement of flow and two companions and draws the scale-1 companion', () => {
+  it('the default preset scores by the agreement of flow and two companions, draws the scale-1 companion and leaves position to training', () => {
     const s = presetSettings(DEFAULT_PRESET);
     expect(s.scoring).toMatchObject({ combine: 'agreement', heatMap: 'gaussian.0' });
-    expect(s.head.gaussians.map((g) => [g.taps, g.scales, g.reduction])).toEqual([
-      [['s8_block', 's8_expand'], [1], 'random-channels'],
-      [['s8_expand', 's16_expand', 's32_head'], undefined, 'random-channels'],
+    expect(s.head.gaussians.map((g) => [g.taps, g.scales, g.reduction, g.positionBlind])).toEqual([
+      [['s8_block', 's8_expand'], [1], 'random-channels', 'auto'],
+      [['s8_expand', 's16_expand', 's32_head'], undefined, 'random-channels', 'auto'],
     ]);
     expect(() => presetSettings('turbo')).toThrow(/unknown preset 'turbo'.*balanced/);
+  });
+
+  it("a trained model is current for a request when it differs only where the request says 'auto'", () => {
+    const requested = presetSettings(DEFAULT_PRESET);
+    const trained = presetSettings(DEFAULT_PRESET);
+    trained.head.gaussians = trained.head.gaussians.map((g) => ({ ...g, positionBlind: 0.05 }));
+    expect(trainedAsRequested(trained, requested)).toBe(true);
+    expect(trainedAsRequested({ ...trained, features: { ...trained.features, inputSize: 320 } }, requested)).toBe(false);
+    expect(trainedAsRequested({ ...trained, centerCrop: 0.5 }, requested)).toBe(false);
+  });
+
+  it('--position-blind fixes the share or leaves it to training', () => {
+    const fixed = settingsFrom({ data: 'd', positionBlind: '0.25' });
+    expect(fixed.head.gaussians.map((g) => g.positionBlind)).toEqual([0.25, 0.25]);
+    expect(settingsFrom({ data: 'd', preset: 'fast', gaussians: 's8_expand:8', positionBlind: 'auto' }).head.gaussians).toMatchObject([{ positionBlind: 'auto' }]);
+    expect(() => settingsFrom({ data: 'd', positionBlind: '1.5' })).toThrow(/--position-blind 1.5: give auto, or a share from 0/);
   });
 
   it('--gaussians sets the companions; none falls back to the flow alone', () => {

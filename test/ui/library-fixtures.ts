@@ -3,12 +3,19 @@ import { PART_FORMAT, PRESETS, type PartManifest } from '../../src/engine/patchf
 import type { ShippedPart } from '../../src/ui/library/entries';
 import type { StoredPart, StoredSource } from '../../src/ui/library/storage';
 
+/** The default preset as training resolves it: position-blind shares instead of 'auto'. */
+function trainedBalanced(): PartManifest['settings'] {
+  const s = PRESETS.balanced();
+  s.head.gaussians = s.head.gaussians.map((g) => ({ ...g, positionBlind: 0 }));
+  return s;
+}
+
 export function manifestOf(part: string, overrides: Partial<PartManifest> = {}): PartManifest {
   return {
     format: PART_FORMAT,
     part,
     backbone: { id: 'mobilenet_v2', sha256: 'ab'.repeat(32) },
-    settings: PRESETS.balanced(),
+    settings: trainedBalanced(),
     thresholds: { image: 2.345678, pixel: 4.5, rule: 'calibrated' },
     mapStatistics: { flow: { mean: 0, std: 1 }, gaussians: [] },
     goodScores: { count: 5, mean: 1, std: 0.2, min: 0.7, max: 1.4, quantiles: {} },

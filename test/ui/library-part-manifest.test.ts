@@ -14,8 +14,8 @@ describe('summarizeManifest', () => {
       'Region of interest': 'the whole photo',
       Scales: '1, 0.5, 0.25',
       'Flow taps': 's8_block, s16_block, s32_block',
-      'Gaussian 0': '64 dims (random-channels) on s8_block, s8_expand at scales 1',
-      'Gaussian 1': '32 dims (random-channels) on s8_expand, s16_expand, s32_head at scales 1, 0.5, 0.25',
+      'Gaussian 0': '64 dims (random-channels) on s8_block, s8_expand at scales 1; per position',
+      'Gaussian 1': '32 dims (random-channels) on s8_expand, s16_expand, s32_head at scales 1, 0.5, 0.25; per position',
       Scoring: 'agreement; heat map from gaussian.0; smoothing σ 4 px',
       'Head size': '22.2 MiB',
       'Image threshold': '2.346',
@@ -31,6 +31,15 @@ describe('summarizeManifest', () => {
     const tall = Object.fromEntries(summarizeManifest(m, 1).map((r) => [r.label, r.value]));
     expect(tall['Input size']).toBe('256 × 640 px');
     expect(tall['Region of interest']).toBe('the box from 10 %, 0 % of the photo, 80 % wide, 100 % high, then the centred square, 50 % of the shorter side');
+  });
+
+  it('says how little position counts in a Gaussian, and whether training chose it', () => {
+    const m = manifestOf('bottle');
+    m.settings.head.gaussians = m.settings.head.gaussians.map((g, i) => ({ ...g, positionBlind: i === 0 ? 0.2 : 0.5 }));
+    m.training.positionBlind = [{ companion: 0, chosen: 0.2, candidates: [] }];
+    const chosen = Object.fromEntries(summarizeManifest(m, 1).map((r) => [r.label, r.value]));
+    expect(chosen['Gaussian 0']).toBe('64 dims (random-channels) on s8_block, s8_expand at scales 1; 20 % position-blind, chosen by training');
+    expect(chosen['Gaussian 1']).toBe('32 dims (random-channels) on s8_expand, s16_expand, s32_head at scales 1, 0.5, 0.25; 50 % position-blind');
   });
 
   it('gives the training record', () => {

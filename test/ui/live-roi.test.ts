@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_ROI_SIDE, pointOnPicture, regionInFrame, rescaleRegion, roiFromCorners } from '../../src/ui/live/roi';
+import { MIN_ROI_SIDE, nudgeRoi, pointOnPicture, regionInFrame, rescaleRegion, roiFromCorners } from '../../src/ui/live/roi';
 
 describe('pointOnPicture', () => {
   const box = { left: 100, top: 50, width: 400, height: 200 };
@@ -34,5 +34,23 @@ describe('regionInFrame', () => {
 describe('rescaleRegion', () => {
   it('moves a frame region onto the same picture drawn at another size', () => {
     expect(rescaleRegion({ x: 960, y: 1080, width: 1920, height: 540 }, { width: 3840, height: 2160 }, { width: 1280, height: 720 })).toEqual({ x: 320, y: 360, width: 640, height: 180 });
+  });
+});
+
+describe('nudgeRoi (the arrow keys)', () => {
+  const box = { x: 0.1, y: 0.2, width: 0.5, height: 0.4 };
+  it('moves the box and keeps it on the picture', () => {
+    const moved = nudgeRoi(box, 0.02, 0, false);
+    expect(moved.x).toBeCloseTo(0.12);
+    expect({ ...moved, x: 0.1 }).toEqual(box);
+    const far = nudgeRoi(box, -0.5, 0.9, false);
+    expect(far.x).toBe(0);
+    expect(far.y).toBeCloseTo(0.6);
+    expect([far.width, far.height]).toEqual([box.width, box.height]);
+  });
+  it('resizes from the far corner, no smaller than a meant box and not past the picture', () => {
+    expect(nudgeRoi(box, 0, -0.02, true).height).toBeCloseTo(0.38);
+    expect(nudgeRoi(box, -1, -1, true)).toEqual({ ...box, width: MIN_ROI_SIDE, height: MIN_ROI_SIDE });
+    expect(nudgeRoi(box, 1, 1, true)).toEqual({ ...box, width: 0.9, height: 0.8 });
   });
 });

@@ -35,6 +35,13 @@ export interface GaussianSettings {
   model?: 'nearest-neighbour';
   /** nearest-neighbour: the share of training patches the greedy coreset keeps in the bank. */
   coreset?: number;
+  /**
+   * How little position counts: the share of one position-blind Gaussian (every position's patches
+   * pooled) mixed into each position's mean and covariance. 0 (absent) is PaDiM's per-position model,
+   * 1 ignores position. 'auto': training picks the share under which the held-out good images are most
+   * likely (the manifest's training record says which, and why).
+   */
+  positionBlind?: number | 'auto';
 }
 
 export const MAX_GAUSSIAN_DIMS = 128;

@@ -71,7 +71,19 @@ export interface TrainingRecord {
   lossCurve: number[];
   /** Validation metrics per epoch on held-out good images + synthetic anomalies. */
   validation: { epoch: number; imageAuroc: number; pixelAuroc: number; goodScoreMean: number }[];
+  /** Why each Gaussian companion set to 'auto' got its position-blind share. */
+  positionBlind?: PositionBlindRecord[];
   seconds: number;
+}
+
+/**
+ * Companion `companion`'s position-blind share: each candidate's negative log-likelihood of the held-out
+ * good images' patches (per dimension), and the share chosen, the most likely.
+ */
+export interface PositionBlindRecord {
+  companion: number;
+  chosen: number;
+  candidates: { share: number; nll: number }[];
 }
 
 export interface PartManifest {
@@ -121,6 +133,7 @@ export function paperSettings(): ModelSettings {
  * - balanced: the default. The position-aware flow on block outputs and two per-position Gaussians
  *   (stride-8 taps at scale 1; expansion outputs at every scale, random channels) vote on the verdict,
  *   which needs the three maps to agree on a peak; the scale-1 Gaussian, the most local, draws the heat map.
+ *   Training chooses how much position counts in the Gaussians, by the held-out good photos' likelihood.
  * - fast: the position-aware flow alone: the smallest head and the fastest inference.
  * - fine-detail: balanced at 384 px: the finest heat maps, ~2× slower.
  * - live: balanced at 192 px, for camera streams: ~0.56× the backbone's work per frame. Fewer scales
@@ -137,8 +150,8 @@ export const PRESETS = {
   balanced: (): ModelSettings => {
     const s = PRESETS.fast();
     s.head.gaussians = [
-      { ...GAUSSIAN_DEFAULTS, dims: 64, reduction: 'random-channels', taps: FINE_TAPS, scales: [1] },
-      { ...GAUSSIAN_DEFAULTS, dims: 32, reduction: 'random-channels', taps: EXPANSION_TAPS },
+      { ...GAUSSIAN_DEFAULTS, dims: 64, reduction: 'random-channels', taps: FINE_TAPS, scales: [1], positionBlind: 'auto' },
+      { ...GAUSSIAN_DEFAULTS, dims: 32, reduction: 'random-channels', taps: EXPANSION_TAPS, positionBlind: 'auto' },
     ];
     s.scoring = { ...s.scoring, combine: 'agreement', heatMap: 'gaussian.0' };
     return s;
@@ -162,6 +175,18 @@ export function presetSettings(name: string): ModelSettings {
   const make = PRESETS[name as PresetName];
   if (!make) throw new Error(`unknown preset '${name}' (presets: ${Object.keys(PRESETS).join(', ')})`);
   return make();
+}
+
+/**
+ * True when trained `settings` are what `requested` asked for, each 'auto' in the request standing for
+ * whatever training chose there (a demo model is current when it was trained from today's preset).
+ */
+export function trainedAsRequested(settings: unknown, requested: unknown): boolean {
+  if (requested === 'auto') return true;
+  if (typeof requested !== 'object' || requested === null || typeof settings !== 'object' || settings === null) return settings === requested;
+  if (Array.isArray(requested) !== Array.isArray(settings)) return false;
+  const [a, b] = [settings as Record<string, unknown>, requested as Record<string, unknown>];
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].every((k) => trainedAsRequested(a[k], b[k]));
 }
 
 export class ManifestError extends Error {}

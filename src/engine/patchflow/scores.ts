@@ -142,6 +142,11 @@ export function appendScoring(
   return { anomalyMap, score: b.op('Exp', [average(logPeaks)]) };
 }
 
+/** Declares the two content-mask inputs of an `input`-sized photo on `b`. */
+export function contentMaskInputs(b: GraphBuilder, input: InputShape): { rows: string; columns: string } {
+  return { rows: b.input(CONTENT_MASK_INPUTS.rows, 'float32', [1, 1, input.height, 1]), columns: b.input(CONTENT_MASK_INPUTS.columns, 'float32', [1, 1, 1, input.width]) };
+}
+
 /**
  * head.onnx + scoring as one graph: the head's inputs (and, `masked`, the content masks); outputs `score`,
  * `anomaly_map` and the head's grid maps.
@@ -151,9 +156,7 @@ export function buildScoredHead(head: Graph, scoring: ScoringSettings, stats: Ma
   for (const i of head.inputs) b.input(i.name, i.dtype, i.shape);
   const out = inlineGraph(b, head, Object.fromEntries(head.inputs.map((i) => [i.name, i.name])), 'h/');
   const gaussians = stats.gaussians.map((_, i) => out[gaussianMapOutput(i)]);
-  const contentMask = masked
-    ? { rows: b.input(CONTENT_MASK_INPUTS.rows, 'float32', [1, 1, input.height, 1]), columns: b.input(CONTENT_MASK_INPUTS.columns, 'float32', [1, 1, 1, input.width]) }
-    : undefined;
+  const contentMask = masked ? contentMaskInputs(b, input) : undefined;
   const scored = appendScoring(b, { flow: out[HEAD_OUTPUTS.flowMap], gaussians }, scoring, stats, input, contentMask);
   b.outputAs(scored.score, SCORE_OUTPUTS.score, 'float32', ['batch']);
   b.outputAs(scored.anomalyMap, SCORE_OUTPUTS.anomalyMap, 'float32', ['batch', 1, input.height, input.width]);

@@ -1,13 +1,15 @@
 /**
  * Closed-form fit of the Gaussian companion (patchflow/gaussian): an ONNX graph projects a batch of
  * cached taps and returns its per-position mean and centred scatter; batches are merged in float64
- * (Chan et al.'s parallel update, so no Σxxᵀ − nμμᵀ cancellation) and each covariance's Cholesky
- * factor L gives the whitening W = L⁻ᵀ, stored as a scaled float16 triangle.
+ * (Chan et al.'s parallel update, so no Σxxᵀ − nμμᵀ cancellation). Each position's Gaussian may be
+ * blended with the position-blind one; its covariance's Cholesky factor L gives the whitening W = L⁻ᵀ,
+ * stored as a scaled float16 triangle.
  */
 import { GraphBuilder, attr, floatTensor, type Graph, type Tensor } from '../onnx/graph';
 import { appendFittingInputs, randomProjection, type GaussianNames, type GaussianSettings } from '../patchflow/gaussian';
 import type { InputShape, ScaledTap } from '../patchflow/aggregation';
-import { runSession, type Runtime } from '../runtime';
+import type { PositionBlindRecord } from '../patchflow/manifest';
+import { runSession, type InferenceSession, type Runtime } from '../runtime';
 import { toHalf, type TapCache } from './tap-cache';
 import { openSession } from './session';
 
@@ -27,6 +29,152 @@ function buildMomentsGraph(layout: ScaledTap[], settings: GaussianSettings, proj
   b.output(BATCH_MEAN, 'float32', [1, settings.dims, grid.height * grid.width]);
   b.output(BATCH_SCATTER, 'float32', [grid.height * grid.width, settings.dims, settings.dims]);
   return b.graph;
+}
+
+/** Per-position sample moments: mean [D, P] and centred scatter [P, D, D] (upper triangle filled). */
+interface Moments {
+  mean: Float64Array;
+  scatter: Float64Array;
+  n: number;
+}
+
+/** Runs the moments graph over `indices` of `cache` in batches and merges them exactly. */
+async function accumulateMoments(runtime: Runtime, session: InferenceSession, cache: TapCache, indices: number[], d: number, positions: number): Promise<Moments> {
+  const dd = d * d;
+  const mean = new Float64Array(d * positions);
+  const scatter = new Float64Array(positions * dd);
+  const delta = new Float64Array(d);
+  let n = 0;
+  for (let start = 0; start < indices.length; start += FIT_BATCH) {
+    const batch = indices.slice(start, start + FIT_BATCH);
+    const out = await runSession(runtime, session, cache.batch(batch, session.inputNames), [BATCH_MEAN, BATCH_SCATTER]);
+    const batchMean = out[BATCH_MEAN].data as Float32Array;
+    const batchScatter = out[BATCH_SCATTER].data as Float32Array;
+    const m = batch.length;
+    const total = n + m;
+    const weight = (n * m) / total;
+    for (let p = 0; p < positions; p++) {
+      for (let i = 0; i < d; i++) {
+        const k = i * positions + p;
+        delta[i] = batchMean[k] - mean[k];
+        mean[k] += (delta[i] * m) / total;
+      }
+      const base = p * dd;
+      for (let i = 0; i < d; i++) {
+        const wi = delta[i] * weight;
+        // Upper triangle only: the scatter is symmetric, and this loop is most of the fit's JS time.
+        for (let j = i; j < d; j++) scatter[base + i * d + j] += batchScatter[base + i * d + j] + wi * delta[j];
+      }
+    }
+    n = total;
+  }
+  return { mean, scatter, n };
+}
+
+/**
+ * The Gaussians a fit can store: each position's own, blended with the position-blind one (every
+ * training patch pooled: the mean over positions, and the within- plus between-position covariance).
+ */
+class PositionGaussians {
+  private readonly pooledMean: Float64Array;
+  private readonly pooledCov: Float64Array; // [D, D], upper triangle
+  /** ε on every covariance's diagonal. */
+  readonly ridge: number;
+  private readonly firstRaise: number;
+
+  constructor(
+    private readonly m: Moments,
+    private readonly d: number,
+    private readonly positions: number,
+    relativeRidge: number,
+  ) {
+    const dd = d * d;
+    this.pooledMean = new Float64Array(d);
+    for (let i = 0; i < d; i++) for (let p = 0; p < positions; p++) this.pooledMean[i] += m.mean[i * positions + p] / positions;
+    this.pooledCov = new Float64Array(dd);
+    for (let p = 0; p < positions; p++) {
+      for (let i = 0; i < d; i++) {
+        const di = m.mean[i * positions + p] - this.pooledMean[i];
+        for (let j = i; j < d; j++) {
+          this.pooledCov[i * d + j] += (m.scatter[p * dd + i * d + j] / (m.n - 1) + di * (m.mean[j * positions + p] - this.pooledMean[j])) / positions;
+        }
+      }
+    }
+    let diagonal = 0;
+    for (let p = 0; p < positions; p++) for (let i = 0; i < d; i++) diagonal += m.scatter[p * dd + i * d + i];
+    const meanVariance = diagonal / ((m.n - 1) * positions * d);
+    this.ridge = relativeRidge * meanVariance;
+    // Where ε is 0 and a covariance is singular, start raising from a tiny fraction of the variance
+    // (an absolute one when every feature is constant).
+    this.firstRaise = (meanVariance || 1) * 1e-9;
+  }
+
+  /** Position p's mean with `share` of the pooled one into `out` [D]. */
+  mean(p: number, share: number, out: Float64Array): Float64Array {
+    for (let i = 0; i < this.d; i++) out[i] = (1 - share) * this.m.mean[i * this.positions + p] + share * this.pooledMean[i];
+    return out;
+  }
+
+  /**
+   * The Cholesky factor (lower triangle of `factor`, row-major D×D) of position p's covariance with
+   * `share` of the pooled one and ε added (raised tenfold until it factorises).
+   */
+  factor(p: number, share: number, factor: Float64Array): Float64Array {
+    const { d, m } = this;
+    const base = p * d * d;
+    for (let eps = this.ridge, tries = 0; ; eps = eps > 0 ? eps * 10 : this.firstRaise, tries++) {
+      if (tries > 40) throw new Error(`covariance at grid position ${p} stays singular`);
+      for (let i = 0; i < d; i++) {
+        for (let j = 0; j <= i; j++) factor[i * d + j] = (1 - share) * (m.scatter[base + j * d + i] / (m.n - 1)) + share * this.pooledCov[j * d + i];
+      }
+      for (let i = 0; i < d; i++) factor[i * d + i] += eps;
+      if (cholesky(factor, d)) return factor;
+    }
+  }
+}
+
+/** Shares of the position-blind Gaussian that 'auto' compares. */
+export const POSITION_BLIND_SHARES = [0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1];
+
+
+/**
+ * Mean negative log-likelihood per patch and dimension (without the constant ½·log 2π) of the held-out
+ * patches, summarised by their moments, under every position's Gaussian with `share` of the pooled one:
+ * ½·(log det Σ + tr(Σ⁻¹S)/n + (m − μ)ᵀΣ⁻¹(m − μ)) for held-out mean m and scatter S.
+ */
+function heldOutNll(model: PositionGaussians, heldOut: Moments, share: number, d: number, positions: number): number {
+  const dd = d * d;
+  const factor = new Float64Array(dd);
+  const inv = new Float64Array(dd);
+  const s = new Float64Array(dd);
+  const mu = new Float64Array(d);
+  let total = 0;
+  for (let p = 0; p < positions; p++) {
+    model.factor(p, share, factor);
+    lowerInverse(factor, d, inv);
+    let logDet = 0;
+    for (let i = 0; i < d; i++) logDet += 2 * Math.log(factor[i * d + i]);
+    const base = p * dd;
+    for (let i = 0; i < d; i++) for (let j = i; j < d; j++) s[i * d + j] = s[j * d + i] = heldOut.scatter[base + i * d + j];
+    // tr(Σ⁻¹S) = Σᵢ rᵢᵀ S rᵢ over the rows rᵢ of L⁻¹ (nonzero up to the diagonal)
+    let trace = 0;
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j <= i; j++) {
+        let sr = 0;
+        for (let k = 0; k <= i; k++) sr += s[j * d + k] * inv[i * d + k];
+        trace += inv[i * d + j] * sr;
+      }
+    }
+    model.mean(p, share, mu);
+    let mahalanobis = 0;
+    for (let i = 0; i < d; i++) {
+      let r = 0;
+      for (let k = 0; k <= i; k++) r += inv[i * d + k] * (heldOut.mean[k * positions + p] - mu[k]);
+      mahalanobis += r * r;
+    }
+    total += logDet + trace / heldOut.n + mahalanobis;
+  }
+  return total / (2 * positions * d);
 }
 
 /**
@@ -49,12 +197,9 @@ function cholesky(a: Float64Array, d: number): boolean {
   return true;
 }
 
-/**
- * W = L⁻ᵀ (so Σ⁻¹ = W Wᵀ) from the Cholesky factor in the lower triangle of `l`: its upper triangle, row by
- * row, divided by its largest |entry|, as float16 bits into `out` at `offset`; returns that largest entry.
- */
-function packedWhitening(l: Float64Array, d: number, inv: Float64Array, out: Uint16Array, offset: number): number {
-  inv.fill(0); // inv ← L⁻¹ (lower triangular), column by column by forward substitution
+/** inv ← L⁻¹ (lower triangular) for the factor in the lower triangle of `l`, column by column by forward substitution. */
+function lowerInverse(l: Float64Array, d: number, inv: Float64Array): Float64Array {
+  inv.fill(0);
   for (let j = 0; j < d; j++) {
     inv[j * d + j] = 1 / l[j * d + j];
     for (let i = j + 1; i < d; i++) {
@@ -63,6 +208,15 @@ function packedWhitening(l: Float64Array, d: number, inv: Float64Array, out: Uin
       inv[i * d + j] = s / l[i * d + i];
     }
   }
+  return inv;
+}
+
+/**
+ * W = L⁻ᵀ (so Σ⁻¹ = W Wᵀ) from the Cholesky factor in the lower triangle of `l`: its upper triangle, row by
+ * row, divided by its largest |entry|, as float16 bits into `out` at `offset`; returns that largest entry.
+ */
+function packedWhitening(l: Float64Array, d: number, inv: Float64Array, out: Uint16Array, offset: number): number {
+  lowerInverse(l, d, inv);
   let largest = 0;
   for (let k = 0; k < d * d; k++) largest = Math.max(largest, Math.abs(inv[k]));
   // W[i][j] = L⁻¹[j][i] for j ≥ i
@@ -70,10 +224,17 @@ function packedWhitening(l: Float64Array, d: number, inv: Float64Array, out: Uin
   return largest;
 }
 
+/** A fitted companion's weights, and what 'auto' chose for its position-blind share. */
+export interface GaussianFit {
+  params: Map<string, Tensor>;
+  positionBlind?: Omit<PositionBlindRecord, 'companion'>;
+}
+
 /**
- * Fits the companion on the cached taps of `layout` (every image unless `indices` is given): the seeded reduction,
- * the per-position mean and the whitening of the covariance with ε = ridge · mean diagonal variance
- * added (raised tenfold at a position until it factorises).
+ * Fits the companion on the cached taps of `layout` (every image unless `indices` is given): the seeded
+ * reduction, the per-position mean and the whitening of the covariance with ε = ridge · mean diagonal
+ * variance added (raised tenfold at a position until it factorises), each blended with the
+ * position-blind Gaussian by the settings' share. 'auto' needs `heldOut` good images to choose it.
  */
 export async function fitGaussian(
   runtime: Runtime,
@@ -83,66 +244,41 @@ export async function fitGaussian(
   grid: InputShape,
   names: GaussianNames,
   indices: number[] = Array.from({ length: cache.count }, (_, i) => i),
-): Promise<Map<string, Tensor>> {
+  heldOut?: { cache: TapCache; indices: number[] },
+): Promise<GaussianFit> {
   if (indices.length < 2) throw new Error(`fitting the Gaussian companion needs at least 2 images, got ${indices.length}`);
+  if (settings.positionBlind === 'auto' && !heldOut?.indices.length) throw new Error("a position-blind share of 'auto' is chosen on held-out good images; none were given");
   const projection = settings.reduction === 'random-channels' ? undefined : randomProjection(layout, settings);
   const d = settings.dims;
   const positions = grid.height * grid.width;
-  const dd = d * d;
   const session = await openSession(runtime, buildMomentsGraph(layout, settings, projection, grid, names));
-  const mean = new Float64Array(d * positions); // [D, P]
-  const scatter = new Float64Array(positions * dd); // [P, D, D]
-  const delta = new Float64Array(d);
-  let n = 0;
+  let moments: Moments;
+  let heldOutMoments: Moments | undefined;
   try {
-    for (let start = 0; start < indices.length; start += FIT_BATCH) {
-      const batch = indices.slice(start, start + FIT_BATCH);
-      const out = await runSession(runtime, session, cache.batch(batch, session.inputNames), [BATCH_MEAN, BATCH_SCATTER]);
-      const batchMean = out[BATCH_MEAN].data as Float32Array;
-      const batchScatter = out[BATCH_SCATTER].data as Float32Array;
-      const m = batch.length;
-      const total = n + m;
-      const weight = (n * m) / total;
-      for (let p = 0; p < positions; p++) {
-        for (let i = 0; i < d; i++) {
-          const k = i * positions + p;
-          delta[i] = batchMean[k] - mean[k];
-          mean[k] += (delta[i] * m) / total;
-        }
-        const base = p * dd;
-        for (let i = 0; i < d; i++) {
-          const wi = delta[i] * weight;
-          // Upper triangle only: the scatter is symmetric, and this loop is most of the fit's JS time.
-          for (let j = i; j < d; j++) scatter[base + i * d + j] += batchScatter[base + i * d + j] + wi * delta[j];
-        }
-      }
-      n = total;
-    }
+    moments = await accumulateMoments(runtime, session, cache, indices, d, positions);
+    if (settings.positionBlind === 'auto') heldOutMoments = await accumulateMoments(runtime, session, heldOut!.cache, heldOut!.indices, d, positions);
   } finally {
     await session.release();
   }
+  const model = new PositionGaussians(moments, d, positions, settings.ridge);
+  let positionBlind: Omit<PositionBlindRecord, 'companion'> | undefined;
+  if (heldOutMoments) {
+    const candidates = POSITION_BLIND_SHARES.map((share) => ({ share, nll: heldOutNll(model, heldOutMoments, share, d, positions) }));
+    positionBlind = { chosen: candidates.reduce((best, c) => (c.nll < best.nll ? c : best)).share, candidates };
+  }
+  const share = positionBlind?.chosen ?? (settings.positionBlind as number | undefined) ?? 0;
 
-  let diagonal = 0;
-  for (let p = 0; p < positions; p++) for (let i = 0; i < d; i++) diagonal += scatter[p * dd + i * d + i];
-  const meanVariance = diagonal / ((n - 1) * positions * d);
-  const ridge = settings.ridge * meanVariance;
-  // Where ε is 0 and a covariance is singular, start raising from a tiny fraction of the variance
-  // (an absolute one when every feature is constant).
-  const firstRaise = (meanVariance || 1) * 1e-9;
   const triangle = (d * (d + 1)) / 2;
+  const mean = new Float32Array(d * positions);
   const whitening = new Uint16Array(positions * triangle);
   const scales = new Float32Array(positions);
-  const factor = new Float64Array(dd);
-  const work = new Float64Array(dd);
+  const factor = new Float64Array(d * d);
+  const work = new Float64Array(d * d);
+  const mu = new Float64Array(d);
   for (let p = 0; p < positions; p++) {
-    const cov = scatter.subarray(p * dd, (p + 1) * dd);
-    for (let eps = ridge, tries = 0; ; eps = eps > 0 ? eps * 10 : firstRaise, tries++) {
-      if (tries > 40) throw new Error(`covariance at grid position ${p} stays singular`);
-      for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) factor[i * d + j] = cov[j * d + i] / (n - 1);
-      for (let i = 0; i < d; i++) factor[i * d + i] += eps;
-      if (cholesky(factor, d)) break;
-    }
-    scales[p] = packedWhitening(factor, d, work, whitening, p * triangle);
+    model.mean(p, share, mu);
+    for (let i = 0; i < d; i++) mean[i * positions + p] = mu[i];
+    scales[p] = packedWhitening(model.factor(p, share, factor), d, work, whitening, p * triangle);
   }
   const params = new Map<string, Tensor>([
     [names.mean, floatTensor([1, d, grid.height, grid.width], mean)],
@@ -150,5 +286,5 @@ export async function fitGaussian(
     [names.whiteningScale, floatTensor([positions, 1, 1], scales)],
   ]);
   if (projection) params.set(names.projection, projection);
-  return params;
+  return { params, positionBlind };
 }

@@ -11,8 +11,8 @@ import { HEAD_OUTPUTS, buildHeadGraph, gaussianMapOutput, buildTrainingForward, 
 import { IDENTITY_STANDARDISATION, SCORE_OUTPUTS, buildScoredHead, type MapStatistics, type Standardisation } from '../patchflow/scores';
 import { gridOf, inputForAspect, inputLongSide, inputShape } from '../patchflow/aggregation';
 import { fitGaussian } from './gaussian-fit';
-import { gaussianNames } from '../patchflow/gaussian';
-import { PART_FORMAT, type ModelSettings, type PartManifest } from '../patchflow/manifest';
+import { gaussianNames, type GaussianSettings } from '../patchflow/gaussian';
+import { PART_FORMAT, type ModelSettings, type PartManifest, type PositionBlindRecord } from '../patchflow/manifest';
 import { buildTapGraph } from '../patchflow/pipeline';
 import type { LoadedBackbone } from '../backbone/manifest';
 import { createRng, permutation } from '../random';
@@ -104,12 +104,12 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
   const taps = await cacheTaps(runtime, backbone, trainImages, validationImages, o, rng);
   const flow = await trainFlow(runtime, taps, o, key, started);
   o.onProgress?.({ phase: 'complete' });
-  const { head, mapStatistics, calibration } = await completeHead(runtime, taps, flow.params, o);
+  const { settings, head, mapStatistics, calibration, positionBlind } = await completeHead(runtime, taps, flow.params, o);
   const manifest: PartManifest = {
     format: PART_FORMAT,
     part: o.part,
     backbone: { id: backbone.manifest.id, sha256: backbone.manifest.sha256 },
-    settings: o.settings,
+    settings,
     thresholds: calibration.thresholds,
     mapStatistics,
     goodScores: calibration.goodScores,
@@ -126,6 +126,7 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
       seed: o.seed,
       lossCurve: flow.lossCurve,
       validation: flow.history,
+      ...(positionBlind.length ? { positionBlind } : {}),
       seconds: (o.resumeFrom?.seconds ?? 0) + (performance.now() - started) / 1000,
     },
     head: 'head.onnx',
@@ -340,22 +341,34 @@ class CarriedState {
  * maps' statistics on held-out good images, then calibration of the scored model's thresholds.
  */
 async function completeHead(runtime: Runtime, { layout, train, validation }: CachedTaps, flowParams: Map<string, Tensor>, o: TrainOptions) {
-  const { settings } = o;
-  const input = inputShape(settings.features);
+  const input = inputShape(o.settings.features);
   const grid = gridOf(input);
   const params = new Map(flowParams);
-  for (const [i, g] of settings.head.gaussians.entries()) {
-    const fit = g.model === 'nearest-neighbour' ? fitNearestNeighbour(runtime, train, layout.gaussians[i], g, grid, gaussianNames(i), i) : fitGaussian(runtime, train, layout.gaussians[i], g, grid, gaussianNames(i));
-    for (const [name, t] of await fit) params.set(name, t);
+  const heldOut = { cache: validation.cache, indices: [...validation.labels.keys()].filter((i) => validation.labels[i] === 0) };
+  const trainIndices = Array.from({ length: train.count }, (_, i) => i);
+  const positionBlind: PositionBlindRecord[] = [];
+  const gaussians: GaussianSettings[] = [];
+  for (const [i, g] of o.settings.head.gaussians.entries()) {
+    if (g.model === 'nearest-neighbour') {
+      for (const [name, t] of await fitNearestNeighbour(runtime, train, layout.gaussians[i], g, grid, gaussianNames(i), i)) params.set(name, t);
+      gaussians.push(g);
+      continue;
+    }
+    const fit = await fitGaussian(runtime, train, layout.gaussians[i], g, grid, gaussianNames(i), trainIndices, heldOut);
+    for (const [name, t] of fit.params) params.set(name, t);
+    if (fit.positionBlind) positionBlind.push({ companion: i, ...fit.positionBlind });
+    gaussians.push(fit.positionBlind ? { ...g, positionBlind: fit.positionBlind.chosen } : g);
   }
-  const validationHeadGraph = buildHeadGraph(layout, settings.head, { input, params });
-  const mapStatistics = await goodMapStatistics(runtime, validationHeadGraph, settings.head.gaussians.length, validation);
-  const finalSession = await openSession(runtime, buildScoredHead(validationHeadGraph, settings.scoring, mapStatistics, input));
+  const headGraph = buildHeadGraph(layout, o.settings.head, { input, params });
+  const mapStatistics = await goodMapStatistics(runtime, headGraph, gaussians.length, validation);
+  const finalSession = await openSession(runtime, buildScoredHead(headGraph, o.settings.scoring, mapStatistics, input));
   const scored = await scoreSamples(runtime, finalSession, validation.cache, {});
   await finalSession.release();
   const calibration = calibrate(scored.scores, validation.labels, scored.maps, o.falseRejectRate);
-  const head = serializeModel(buildHeadGraph(layout, settings.head, { input, params }), { part: o.part });
-  return { head, mapStatistics, calibration };
+  // the manifest holds the share training chose, so its settings say what the head holds
+  const settings: ModelSettings = { ...o.settings, head: { ...o.settings.head, gaussians } };
+  const head = serializeModel(headGraph, { part: o.part });
+  return { settings, head, mapStatistics, calibration, positionBlind };
 }
 
 async function buildValidationSet(

@@ -3,7 +3,7 @@
  * threshold edit saved from the app. Pure, and it imports the engine's types only (its values would
  * pull the graph toolkit into the page's bundle).
  */
-import type { PartManifest } from '../../engine/patchflow/manifest';
+import type { PartManifest, PositionBlindRecord } from '../../engine/patchflow/manifest';
 import { inputShape, type FeatureSettings } from '../../engine/patchflow/aggregation';
 
 export const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
@@ -50,6 +50,14 @@ function describeRegion({ region, centerCrop }: PartManifest['settings']): strin
 }
 
 /** What the library shows of a model: how it was built, how it judges, how it was trained. */
+/** How much position counts in a Gaussian, and whether training chose it. */
+function describePositionBlind(g: Companion, chosen: PositionBlindRecord | undefined): string {
+  const share = g.positionBlind;
+  if (typeof share !== 'number') return '';
+  const how = chosen ? ', chosen by training' : '';
+  return share === 0 ? `; per position${how}` : `; ${Math.round(100 * share)} % position-blind${how}`;
+}
+
 export function summarizeManifest(manifest: PartManifest, headBytes: number): SummaryRow[] {
   const { features, head, scoring } = manifest.settings;
   const rows: SummaryRow[] = [
@@ -61,7 +69,7 @@ export function summarizeManifest(manifest: PartManifest, headBytes: number): Su
     { label: 'Flow taps', value: features.taps.join(', ') },
     ...head.gaussians.map((g, i) => ({
       label: isNeighbourBank(g) ? `Nearest-neighbour bank ${i}` : `Gaussian ${i}`,
-      value: `${g.dims} dims (${g.reduction ?? 'random-projection'}) on ${(g.taps ?? features.taps).join(', ')} at scales ${(g.scales ?? features.scales).join(', ')}${isNeighbourBank(g) ? `; ${100 * (g.coreset ?? 0.01)} % of the training patches` : ''}`,
+      value: `${g.dims} dims (${g.reduction ?? 'random-projection'}) on ${(g.taps ?? features.taps).join(', ')} at scales ${(g.scales ?? features.scales).join(', ')}${isNeighbourBank(g) ? `; ${100 * (g.coreset ?? 0.01)} % of the training patches` : ''}${describePositionBlind(g, manifest.training?.positionBlind?.find((r) => r.companion === i))}`,
     })),
     { label: 'Scoring', value: `${scoring.combine}; heat map from ${heatMapOf(scoring)}; smoothing σ ${scoring.mapSmoothingSigma} px` },
     { label: 'Head size', value: mib(headBytes) },

@@ -51,7 +51,7 @@ export function LiveStage({ roi, drawing, onDrawn }: LiveStageProps) {
       <video ref={video} className="live-video" muted playsInline aria-label="Live camera picture" />
       {!stream && <p className="live-stage-idle">Camera off</p>}
       <HeatOverlay canvasSize={fitWithin(size.width, size.height, OVERLAY_SIDE)} />
-      <RegionLayer roi={roi} drawing={drawing} onDrawn={onDrawn} testId="live-roi" />
+      <RegionLayer roi={roi} drawing={drawing} onDrawn={onDrawn} label="Region of interest on the live picture" testId="live-roi" />
     </div>
   );
 }

@@ -36,6 +36,19 @@ export function roiFromCorners(a: Point, b: Point): Roi | null {
   return width < MIN_ROI_SIDE || height < MIN_ROI_SIDE ? null : { x, y, width, height };
 }
 
+/** Where the arrow keys start when no box is drawn yet: the picture less a tenth on every side. */
+export const KEYBOARD_START_ROI: Roi = { x: 0.1, y: 0.1, width: 0.8, height: 0.8 };
+
+/** The box one arrow-key step on: moved by (dx, dy) or, with `resize`, its far corner moved; kept on the picture. */
+export function nudgeRoi(roi: Roi, dx: number, dy: number, resize: boolean): Roi {
+  if (resize) {
+    const width = Math.min(1 - roi.x, Math.max(MIN_ROI_SIDE, roi.width + dx));
+    const height = Math.min(1 - roi.y, Math.max(MIN_ROI_SIDE, roi.height + dy));
+    return { ...roi, width, height };
+  }
+  return { ...roi, x: Math.min(1 - roi.width, Math.max(0, roi.x + dx)), y: Math.min(1 - roi.height, Math.max(0, roi.y + dy)) };
+}
+
 /** The region of a `width` × `height` frame a box covers (frame pixels); null (the whole frame) for no box. */
 export function regionInFrame(roi: Roi | null, width: number, height: number): FrameRegion | null {
   return roi && { x: roi.x * width, y: roi.y * height, width: roi.width * width, height: roi.height * height };

@@ -51,12 +51,12 @@ export function TeachSettingsPanel({ locked }: { locked: boolean }) {
         {sample && (
           <div className="teach-roi-stage">
             <RoiPreview photo={sample} fraction={centerCrop} region={region} />
-            <RegionLayer roi={null} drawing={!locked} onDrawn={setRegion} testId="teach-roi" />
+            <RegionLayer roi={region} showRoi={false} drawing={!locked} onDrawn={setRegion} label="Region of interest on the first photo" testId="teach-roi" />
           </div>
         )}
         {sample && (
           <p className="hint">
-            {region ? 'Only the box is inspected. ' : 'Drag on the photo to inspect only a box of every photo. '}
+            {region ? 'Only the box is inspected. ' : 'Drag on the photo (or use the arrow keys, Shift to resize, Enter to keep) to inspect only a box of every photo. '}
             {region && (
               <button type="button" onClick={() => setRegion(null)}>
                 Whole photo
