@@ -79,7 +79,7 @@ class PositionGaussians {
   private readonly pooledMean: Float64Array;
   private readonly pooledCov: Float64Array; // [D, D], upper triangle
   /** ε on every covariance's diagonal. */
-  readonly ridge: number;
+  private readonly ridge: number;
   private readonly firstRaise: number;
 
   constructor(
@@ -135,7 +135,6 @@ class PositionGaussians {
 
 /** Shares of the position-blind Gaussian that 'auto' compares. */
 export const POSITION_BLIND_SHARES = [0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1];
-
 
 /**
  * Mean negative log-likelihood per patch and dimension (without the constant ½·log 2π) of the held-out
