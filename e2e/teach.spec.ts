@@ -168,4 +168,10 @@ test('too few photos, unreadable files and duplicates are pointed out before tra
   [region[0] + 0.02, region[1], region[2], region[3] + 0.02].forEach((want, i) => expect(nudged[i]).toBeCloseTo(want, 3));
   await page.getByRole('button', { name: 'Whole photo' }).click();
   await expect(preview).not.toHaveAttribute('data-region');
+
+  // a part with thin defects gets its heat map from every map
+  const thin = page.getByRole('checkbox', { name: 'Thin defects (cracks, scratches)' });
+  await thin.check();
+  await expect(page.getByText('it covers a thin crack along its length')).toBeVisible();
+  await thin.uncheck();
 });

@@ -27,7 +27,7 @@ const USAGE = `usage:
                    [--lr X] [--seed N] [--size PX|WxH] [--taps a,b,c] [--scales 1,0.5,0.25] [--steps K] [--crop F] [--region X,Y,W,H (fractions)]
                    [--adapter-constraint none|fixed-norm|frozen|unit-variance] [--position-channels N] [--position-blind auto|SHARE]
                    [--gaussians none|TAPS[@SCALES]:DIMS:REDUCTION[;...]]   e.g. s8_block+s8_expand@1:64:random-channels
-                   [--combine flow|gaussian|mean|max|agreement|gaussian.I] [--heat-map flow|gaussian|mean|max|gaussian.I] [--smoothing σ PX]
+                   [--combine flow|gaussian|mean|max|agreement|gaussian.I] [--heat-map flow|gaussian|mean|max|gaussian.I] [--smoothing σ PX] [--thin-defects]
                    [--backbone float|int8] [--false-reject-rate 1%] [--validate DIR (real photos set aside: test/good, test/<defect>)]
   npm run eval  -- --data DIR --model DIR|PART.zip [--json FILE] [--combine RULE] [--heat-map RULE] [--smoothing σ PX] [--backbone float|int8]
                    [--false-reject-rate R (the threshold set anew from the model's held-out good scores)]
@@ -64,7 +64,7 @@ async function main(argv: string[]): Promise<void> {
       seed: { type: 'string' }, size: { type: 'string' }, taps: { type: 'string' }, scales: { type: 'string' },
       steps: { type: 'string' }, crop: { type: 'string' }, region: { type: 'string' }, quiet: { type: 'boolean' }, preset: { type: 'string' },
       'adapter-constraint': { type: 'string' }, 'position-channels': { type: 'string' }, 'position-blind': { type: 'string' }, gaussians: { type: 'string' },
-      combine: { type: 'string' }, 'heat-map': { type: 'string' }, smoothing: { type: 'string' }, optional: { type: 'boolean' },
+      combine: { type: 'string' }, 'heat-map': { type: 'string' }, smoothing: { type: 'string' }, 'thin-defects': { type: 'boolean' }, optional: { type: 'boolean' },
       browser: { type: 'boolean' }, webgpu: { type: 'boolean' }, live: { type: 'boolean' }, backbone: { type: 'string' }, 'backbone-quant': { type: 'boolean' }, history: { type: 'boolean' }, records: { type: 'string' }, teach: { type: 'boolean' },
       'false-reject-rate': { type: 'string' }, validate: { type: 'string' },
     },
@@ -99,7 +99,7 @@ async function main(argv: string[]): Promise<void> {
         lr: num(values.lr, 'lr'), seed: num(values.seed, 'seed'), size: values.size, taps: list(values.taps),
         scales: list(values.scales)?.map((s) => num(s, 'scales')!), steps: num(values.steps, 'steps'), crop: num(values.crop, 'crop'), region: values.region, quiet: values.quiet,
         preset: values.preset, adapterConstraint: values['adapter-constraint'], positionChannels: num(values['position-channels'], 'position-channels'), positionBlind: values['position-blind'],
-        gaussians: values.gaussians, combine: values.combine, heatMap: values['heat-map'], smoothing: num(values.smoothing, 'smoothing'), falseRejectRate: rate(values['false-reject-rate']),
+        gaussians: values.gaussians, combine: values.combine, heatMap: values['heat-map'], smoothing: num(values.smoothing, 'smoothing'), thinDefects: values['thin-defects'], falseRejectRate: rate(values['false-reject-rate']),
       };
       const backbone = await loadBackbone((await ensureBackbone({ variant })).dir);
       let model = await trainCommand(runtime, backbone, args);

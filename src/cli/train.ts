@@ -1,7 +1,7 @@
 /** `npm run train -- --data DIR --out DIR`: teach a part from `train/good`. */
 import path from 'node:path';
 import type { Runtime } from '../engine/runtime';
-import { DEFAULT_PRESET, presetSettings, type ModelSettings } from '../engine/patchflow/manifest';
+import { DEFAULT_PRESET, forThinDefects, presetSettings, type ModelSettings } from '../engine/patchflow/manifest';
 import { MAP_COMBINATIONS, SCORE_RULES, companionIndex, heatMapRule, type CompanionMap } from '../engine/patchflow/scores';
 import { GAUSSIAN_DEFAULTS, type GaussianSettings } from '../engine/patchflow/gaussian';
 import type { FeatureSettings } from '../engine/patchflow/aggregation';
@@ -38,6 +38,8 @@ export interface TrainArgs {
   heatMap?: string;
   /** σ in input pixels of the Gaussian blur on the anomaly map (0: none). */
   smoothing?: number;
+  /** The part's defects are thin (cracks, scratches): its heat map from every map's mean. */
+  thinDefects?: boolean;
   /** The share of good parts the threshold may reject. */
   falseRejectRate?: number;
   quiet?: boolean;
@@ -81,6 +83,7 @@ export function settingsFrom(args: TrainArgs): ModelSettings {
     s.head.gaussians = s.head.gaussians.map((g) => (g.model === 'nearest-neighbour' ? g : { ...g, positionBlind: share }));
   }
   if (args.combine) s.scoring.combine = ruleOf(args.combine, SCORE_RULES, 'combine');
+  if (args.thinDefects) s.scoring = forThinDefects(s).scoring;
   if (args.heatMap) s.scoring.heatMap = ruleOf(args.heatMap, MAP_COMBINATIONS, 'heat-map');
   if (args.smoothing !== undefined) s.scoring.mapSmoothingSigma = smoothingOf(args.smoothing);
   if (!s.head.gaussians.length) {

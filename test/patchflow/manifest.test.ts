@@ -1,6 +1,7 @@
 /** Part-model settings: presets, the `--gaussians` spec and the manifest's format check. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PRESET, ManifestError, PART_FORMAT, presetSettings, trainedAsRequested, validateManifest } from '../../src/engine/patchflow/manifest';
+import { DEFAULT_PRESET, ManifestError, PART_FORMAT, forThinDefects, presetSettings, trainedAsRequested, validateManifest } from '../../src/engine/patchflow/manifest';
+import { teachSettings } from '../../src/ui/teach/session-storage';
 import { settingsFrom } from '../../src/cli/train';
 
 describe('part-model settings', () => {
@@ -28,6 +29,13 @@ describe('part-model settings', () => {
     expect(fixed.head.gaussians.map((g) => g.positionBlind)).toEqual([0.25, 0.25]);
     expect(settingsFrom({ data: 'd', preset: 'fast', gaussians: 's8_expand:8', positionBlind: 'auto' }).head.gaussians).toMatchObject([{ positionBlind: 'auto' }]);
     expect(() => settingsFrom({ data: 'd', positionBlind: '1.5' })).toThrow(/--position-blind 1.5: give auto, or a share from 0/);
+  });
+
+  it('thin defects draw the heat map from every map (teach and train alike); a flow alone keeps its own', () => {
+    expect(forThinDefects(presetSettings(DEFAULT_PRESET)).scoring).toMatchObject({ combine: 'agreement', heatMap: 'mean' });
+    expect(settingsFrom({ data: 'd', thinDefects: true }).scoring.heatMap).toBe('mean');
+    expect(teachSettings({ preset: DEFAULT_PRESET, centerCrop: null, region: null, thinDefects: true })).toEqual(settingsFrom({ data: 'd', thinDefects: true }));
+    expect(forThinDefects(presetSettings('fast')).scoring).toEqual(presetSettings('fast').scoring);
   });
 
   it('--gaussians sets the companions; none falls back to the flow alone', () => {

@@ -18,6 +18,8 @@ export function TeachSettingsPanel({ locked }: { locked: boolean }) {
   const setCenterCrop = useTeach((s) => s.setCenterCrop);
   const region = useTeach((s) => s.region);
   const setRegion = useTeach((s) => s.setRegion);
+  const thinDefects = useTeach((s) => s.thinDefects);
+  const setThinDefects = useTeach((s) => s.setThinDefects);
   const sample = useTeach((s) => s.photos.find((p) => p.thumbnail)?.thumbnail ?? null);
   return (
     <section className="teach-panel" aria-labelledby="teach-settings-title">
@@ -65,6 +67,17 @@ export function TeachSettingsPanel({ locked }: { locked: boolean }) {
           </p>
         )}
         <p className="hint">The part model keeps the region: photos inspected with it are cut the same way.</p>
+      </fieldset>
+      <fieldset className="teach-defects" disabled={locked}>
+        <legend>Defects</legend>
+        <label>
+          <input type="checkbox" checked={thinDefects} onChange={(e) => setThinDefects(e.target.checked)} /> Thin defects (cracks, scratches)
+        </label>
+        <p className="hint">
+          {thinDefects
+            ? 'The heat map comes from all three maps: it covers a thin crack along its length.'
+            : 'The heat map comes from the most local map: the sharpest outline of spots, dents and missing pieces.'}
+        </p>
       </fieldset>
       <details className="teach-advanced">
         <summary>Advanced</summary>

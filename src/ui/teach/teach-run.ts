@@ -4,14 +4,13 @@
  * on after a failure, and taking the taught model when it is done.
  */
 import type { TaughtPart, TeachListener, TrainProgress, TrainingCheckpoint } from '../../../workers/teacher-api';
-import { presetSettings } from '../../engine/patchflow/manifest';
 import { heldOutCount, minimumImages, trainDefaults } from '../../engine/train/defaults';
 import { errorMessage } from '../library/storage-errors';
 import { teacher } from '../teacher-client';
 import { checkHeldOut } from './checks';
 import { trainingOrder, type PhotoNeeds } from './good-photos';
 import { addGoodPhotos } from './photo-intake';
-import { dropSession, keepCheckpoint, keepSession, keepTaught, readSession, type StoredSession } from './session-storage';
+import { dropSession, keepCheckpoint, keepSession, keepTaught, readSession, teachSettings, type StoredSession } from './session-storage';
 import { useTeachSettings } from './teach-settings';
 import { patchRun, useTeach, type RunView, type TeachState } from './teach-store';
 import { startTracking, track, type RunPlan } from './training-progress';
@@ -54,7 +53,7 @@ export async function startTraining(): Promise<void> {
   const why = cannotTrain(useTeach.getState());
   const { setNotice } = useTeach.getState();
   if (why) return setNotice({ text: why, tone: 'error' });
-  const { part, photos, centerCrop, region } = useTeach.getState();
+  const { part, photos, centerCrop, region, thinDefects } = useTeach.getState();
   const { preset, epochs, seed } = useTeachSettings.getState();
   const session: StoredSession = {
     runId: crypto.randomUUID(),
@@ -62,6 +61,7 @@ export async function startTraining(): Promise<void> {
     preset,
     centerCrop,
     region,
+    thinDefects,
     epochs,
     seed,
     photos: trainingOrder(photos).map((p) => ({ name: p.name, file: p.file })),
@@ -100,7 +100,7 @@ function run(session: StoredSession, checkpoint: TrainingCheckpoint | null, chec
   const request = {
     part: session.part,
     dataLabel: `${session.photos.length} good photos, taught in the browser`,
-    settings: { ...presetSettings(session.preset), centerCrop: session.centerCrop, ...(session.region && { region: session.region }) },
+    settings: teachSettings(session),
     epochs: session.epochs,
     seed: session.seed,
     photos: session.photos.map((p) => ({ name: p.name, photo: p.file })),
@@ -192,7 +192,7 @@ export async function restoreSession(): Promise<void> {
   const stored = await readSession().catch(() => null);
   if (!stored) return;
   const { session, checkpoint } = stored;
-  useTeach.setState({ part: session.part, centerCrop: session.centerCrop, region: session.region ?? null });
+  useTeach.setState({ part: session.part, centerCrop: session.centerCrop, region: session.region ?? null, thinDefects: session.thinDefects ?? false });
   addGoodPhotos(session.photos);
   const { setNotice } = useTeach.getState();
   if (session.taught) {

@@ -60,6 +60,8 @@ export interface TeachState {
   centerCrop: number | null;
   /** The box of every photo the part model reads (fractions of the photo), cut before the centre square; null = all. */
   region: Region | null;
+  /** The part's defects are thin (cracks, scratches): the heat map from every map's mean. */
+  thinDefects: boolean;
   run: RunView | null;
   taught: TaughtPart | null;
   checks: CheckPhoto[];
@@ -69,6 +71,7 @@ export interface TeachState {
   setPart(part: string): void;
   setCenterCrop(fraction: number | null): void;
   setRegion(region: Region | null): void;
+  setThinDefects(thin: boolean): void;
   setThreshold(threshold: number | null): void;
   removePhotos(ids: readonly number[]): void;
   removeCheck(id: number): void;
@@ -80,6 +83,7 @@ export const useTeach = create<TeachState>((set) => ({
   photos: [],
   centerCrop: null,
   region: null,
+  thinDefects: false,
   run: null,
   taught: null,
   checks: [],
@@ -88,6 +92,7 @@ export const useTeach = create<TeachState>((set) => ({
   setPart: (part) => set({ part }),
   setCenterCrop: (centerCrop) => set({ centerCrop }),
   setRegion: (region) => set({ region }),
+  setThinDefects: (thinDefects) => set({ thinDefects }),
   setThreshold: (threshold) => set({ threshold }),
   removePhotos: (ids) =>
     set((s) => {
