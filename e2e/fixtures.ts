@@ -16,7 +16,7 @@ import { nodeRuntime } from '../src/engine/runtime/node';
 import { ensureBackbone, loadBackbone } from '../src/cli/provision-backbone';
 import { sharedDir } from '../src/cli/paths';
 import { demoPartsDir } from '../src/cli/demo-parts';
-import { inputLongSide } from '../src/engine/patchflow/aggregation';
+import { decodeSide } from '../src/engine/patchflow/tiling';
 
 export const BOTTLE = path.join(sharedDir(), 'datasets', 'mvtec_bottle_512');
 export const BOTTLE_PACKAGE = path.join(demoPartsDir(), 'bottle.zip');
@@ -41,7 +41,7 @@ export async function nodeScores(files: string[]): Promise<number[]> {
   const backbone = await loadBackbone((await ensureBackbone()).dir);
   const model = await PartModel.load(nodeRuntime(), backbone, pkg.manifest, pkg.head);
   const scores: number[] = [];
-  for (const f of files) scores.push((await model.inspect(await decodeImage(new Uint8Array(readFileSync(f)), f, inputLongSide(pkg.manifest.settings.features)))).score);
+  for (const f of files) scores.push((await model.inspect(await decodeImage(new Uint8Array(readFileSync(f)), f, decodeSide(pkg.manifest.settings)))).score);
   await model.release();
   return scores;
 }

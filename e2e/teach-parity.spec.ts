@@ -16,7 +16,7 @@ import { nodeRuntime } from '../src/engine/runtime/node';
 import { ensureBackbone, loadBackbone } from '../src/cli/provision-backbone';
 import { trainCommand } from '../src/cli/train';
 import { BOTTLE, missing, scratchDir, trainingDone } from './fixtures';
-import { inputLongSide } from '../src/engine/patchflow/aggregation';
+import { decodeSide } from '../src/engine/patchflow/tiling';
 
 test.skip(() => missing() !== null, missing() ?? '');
 
@@ -63,7 +63,7 @@ test('a part taught in the browser scores as one taught by npm run train, and it
   const imageAuroc = async (manifest: PartManifest, head: Uint8Array) => {
     const model = await PartModel.load(runtime, backbone, manifest, head);
     const scores: number[] = [];
-    for (const t of tests) scores.push((await model.inspect(await decodeImage(new Uint8Array(readFileSync(t.file)), t.file, inputLongSide(manifest.settings.features)))).score);
+    for (const t of tests) scores.push((await model.inspect(await decodeImage(new Uint8Array(readFileSync(t.file)), t.file, decodeSide(manifest.settings)))).score);
     await model.release();
     return auroc(Float32Array.from(scores), Uint8Array.from(tests.map((t) => t.label)));
   };

@@ -1,8 +1,8 @@
 /**
  * WebGPU, proven correct: Chromium with --enable-unsafe-webgpu (SwiftShader here: slow, but real WebGPU)
  * runs the full default model, and its scores match WASM's in the same browser within 1e-3 relative; a
- * model with a nearest-neighbour companion, and one with a tall input (a letterboxed photo too), match
- * onnxruntime-node on both.
+ * model with a nearest-neighbour companion, one with a tall input (a letterboxed photo too), and a tiled
+ * one match onnxruntime-node on both.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,8 +16,8 @@ import { nodeRuntime } from '../src/engine/runtime/node';
 import { BOTTLE, missing, openWithBottle, photo, relativeDifference, resultFor, scoreOf, scratchDir } from './fixtures';
 import { sharedDir } from '../src/cli/paths';
 import type { TrainArgs } from '../src/cli/train';
-import type { Page } from '@playwright/test';
-import { inputLongSide } from '../src/engine/patchflow/aggregation';
+import type { Browser, Page } from '@playwright/test';
+import { decodeSide } from '../src/engine/patchflow/tiling';
 
 test.skip(() => missing() !== null, missing() ?? '');
 
@@ -56,7 +56,7 @@ async function trainedPart(from: string, count: number, args: Omit<TrainArgs, 'd
   writeFileSync(zip, packPartPackage(model.manifest, model.head));
   const scorer = await PartModel.load(runtime, backbone, model.manifest, model.head);
   const expected: number[] = [];
-  for (const f of photos) expected.push((await scorer.inspect(await decodeImage(new Uint8Array(readFileSync(f)), f, inputLongSide(model.manifest.settings.features)))).score);
+  for (const f of photos) expected.push((await scorer.inspect(await decodeImage(new Uint8Array(readFileSync(f)), f, decodeSide(model.manifest.settings)))).score);
   await scorer.release();
   return { model, zip, expected };
 }
@@ -73,6 +73,20 @@ async function usePart(page: Page, zip: string, part: string, backend: string): 
   await page.getByRole('link', { name: 'Inspect' }).click();
 }
 
+/** Imports the part on WebGPU, then on WASM, and checks that each scores `file` as onnxruntime-node did. */
+async function expectNodeScoreOnBothBackends(browser: Browser, zip: string, part: string, file: string, expected: number, what: string): Promise<void> {
+  for (const backend of ['webgpu', 'wasm']) {
+    const page = await (await browser.newContext()).newPage();
+    await openWithBottle(page, `/?backend=${backend}`);
+    await usePart(page, zip, part, backend);
+    await page.getByLabel('Add photos', { exact: true }).setInputFiles(file);
+    const score = await scoreOf(page, path.basename(file));
+    console.log(`${what} on ${backend}: ${score.toFixed(4)} (onnxruntime-node ${expected.toFixed(4)})`);
+    expect(relativeDifference(score, expected)).toBeLessThan(1e-3);
+    await page.close();
+  }
+}
+
 test('a nearest-neighbour companion scores on WebGPU as on WASM and as onnxruntime-node', async ({ browser }) => {
   test.setTimeout(900_000);
   const broken = path.join(scratchDir(), 'broken.jpg');
@@ -82,16 +96,7 @@ test('a nearest-neighbour companion scores on WebGPU as on WASM and as onnxrunti
     part: 'bottle-nn', epochs: 1, batch: 8,
     gaussians: 's8_block+s16_block@1:128:random-channels:nn=0.01', combine: 'gaussian.0', heatMap: 'gaussian.0',
   }, [broken]);
-  for (const backend of ['webgpu', 'wasm']) {
-    const page = await (await browser.newContext()).newPage();
-    await openWithBottle(page, `/?backend=${backend}`);
-    await usePart(page, zip, 'bottle-nn', backend);
-    await page.getByLabel('Add photos', { exact: true }).setInputFiles(broken);
-    const score = await scoreOf(page, 'broken.jpg');
-    console.log(`nearest-neighbour companion on ${backend}: ${score.toFixed(4)} (onnxruntime-node ${expected[0].toFixed(4)})`);
-    expect(relativeDifference(score, expected[0])).toBeLessThan(1e-3);
-    await page.close();
-  }
+  await expectNodeScoreOnBothBackends(browser, zip, 'bottle-nn', broken, expected[0], 'nearest-neighbour companion');
 });
 
 const KOLEKTOR = path.join(sharedDir(), 'datasets', 'kolektorsdd');
@@ -124,4 +129,14 @@ test('a tall part is inspected at its own aspect ratio, and a square photo lette
     if (backend === 'webgpu') await page.screenshot({ path: path.join('test-results', 'inspect-tall-webgpu.png'), fullPage: true });
     await page.close();
   }
+});
+
+test('a tiled model reads each tile with its own Gaussians on WebGPU and WASM as onnxruntime-node does', async ({ browser }) => {
+  test.setTimeout(900_000);
+  const broken = path.join(scratchDir(), 'broken.jpg');
+  writeFileSync(broken, readFileSync(photo('test/broken_large/000.jpg')));
+  // 16 good bottles, 2 × 2 tiles, one epoch: the tile input and the stitching are what this checks
+  const { model, zip, expected } = await trainedPart(BOTTLE, 16, { part: 'bottle-tiled', epochs: 1, batch: 8, tiles: '2x2' }, [broken]);
+  expect(model.manifest.settings.tiles).toEqual({ columns: 2, rows: 2, overlap: 0.25 });
+  await expectNodeScoreOnBothBackends(browser, zip, 'bottle-tiled', broken, expected[0], 'tiled model');
 });

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=${PATCHFLOW_SHARED:-../shared}
 presets=("$@")
-[ ${#presets[@]} -gt 0 ] || presets=(balanced fast fine-detail paper)
+[ ${#presets[@]} -gt 0 ] || presets=(balanced fast fine-detail tiled paper)
 mkdir -p runs/presets
 for p in "${presets[@]}"; do
   npx tsx src/cli/main.ts bench --preset "$p" > "runs/presets/$p.bench.txt"

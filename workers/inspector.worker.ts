@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { servedBackbone } from './served-backbone';
-import { inputLongSide } from '../src/engine/patchflow/aggregation';
+import { decodeSide } from '../src/engine/patchflow/tiling';
 import { checkBackbone, readPartPackage, type NamedBytes } from '../src/engine/patchflow/part-package';
 import type { RgbImage } from '../src/engine/image/decode';
 import { PartModel, type Inspection } from '../src/engine/patchflow/pipeline';
@@ -134,7 +134,7 @@ const api = {
     if (!slot) throw new Error('choose a part model first');
     const t0 = performance.now();
     const settings = slot.model.manifest.settings;
-    const decoded = await decodePhoto(photo, name, inputLongSide(settings.features), THUMBNAIL_SIZE);
+    const decoded = await decodePhoto(photo, name, decodeSide(settings), THUMBNAIL_SIZE);
     const t1 = performance.now();
     const { result, slot: ran, backendNote } = await inspectOn(slot, decoded.image);
     if (current === slot) current = ran;
@@ -168,7 +168,7 @@ const api = {
       throw new Error('choose a part model first');
     }
     const t0 = performance.now();
-    const read = await readFrame(frame, region, inputLongSide(slot.model.manifest.settings.features));
+    const read = await readFrame(frame, region, decodeSide(slot.model.manifest.settings));
     const readMs = performance.now() - t0;
     const { result, slot: ran, backendNote } = await inspectOn(slot, read.image);
     if (live === slot) live = ran;

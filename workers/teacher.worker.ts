@@ -8,7 +8,7 @@
 import * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web';
 import { sha256Hex } from '../src/engine/backbone/provision';
-import { inputLongSide } from '../src/engine/patchflow/aggregation';
+import { decodeSide } from '../src/engine/patchflow/tiling';
 import { packPartPackage, readPartPackage } from '../src/engine/patchflow/part-package';
 import { PartModel } from '../src/engine/patchflow/pipeline';
 import { webGpuUnavailable, webRuntime, wasmThreads, type WebBackend } from '../src/engine/runtime/web';
@@ -99,7 +99,7 @@ const api = {
   /** Scores a photo with the model taught last: its score, heat map and a thumbnail. */
   async score(photo: Blob, name: string): Promise<ScoredPhoto> {
     if (!taught) throw new Error('no part model has been taught in this session');
-    const decoded = await decodePhoto(photo, name, inputLongSide(taught.manifest.settings.features), THUMBNAIL_SIZE);
+    const decoded = await decodePhoto(photo, name, decodeSide(taught.manifest.settings), THUMBNAIL_SIZE);
     const r = await taught.inspect(decoded.image);
     const out: ScoredPhoto = { score: r.score, anomalyMap: r.anomalyMap, mapWidth: r.mapWidth, mapHeight: r.mapHeight, width: decoded.width, height: decoded.height, thumbnail: decoded.thumbnail };
     return Comlink.transfer(out, [out.anomalyMap.buffer, out.thumbnail]);

@@ -22,7 +22,7 @@ import { packageName, saveModel } from './model-files';
 import { repoRoot, sharedDir } from './paths';
 import { ensureBackbone, loadBackbone } from './provision-backbone';
 import { trainCommand } from './train';
-import { inputLongSide } from '../engine/patchflow/aggregation';
+import { decodeSide } from '../engine/patchflow/tiling';
 
 const PORT = 4175;
 const WARMUP = 5;
@@ -145,7 +145,7 @@ export async function benchBrowserCommand(runtime: Runtime, options: { webgpu?: 
       const model = await PartModel.load(runtime, backbone, pkg.manifest, pkg.head);
       const nodeMs: number[] = [];
       for (const [i, f] of chosen.entries()) {
-        const image = await decodeImage(new Uint8Array(readFileSync(f)), f, inputLongSide(pkg.manifest.settings.features));
+        const image = await decodeImage(new Uint8Array(readFileSync(f)), f, decodeSide(pkg.manifest.settings));
         const r = await model.inspect(image);
         if (i >= WARMUP) nodeMs.push(r.milliseconds);
       }

@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- --teach`: teaching a part where it runs. 50 good bottle photos at the default preset
- * (10 epochs, seed 42) through the page's own teaching worker in headless Chromium on WASM (and WebGPU
+ * `npm run bench -- --teach [--preset NAME]`: teaching a part where it runs. 50 good bottle photos at the
+ * default preset (or NAME; 10 epochs, seed 42) through the page's own teaching worker in headless Chromium on WASM (and WebGPU
  * with `--webgpu`), beside onnxruntime-node on the same photos in the same run: wall time, throughput in
  * photos × epochs per second, where the time goes, what the runs chose (best epoch, validation AUROC),
  * and the tab's peak memory (the renderer process's peak resident set, workers included).
@@ -48,7 +48,7 @@ function phaseClock() {
   };
 }
 
-async function nodeRun(runtime: Runtime, files: string[]): Promise<TeachRun> {
+async function nodeRun(runtime: Runtime, files: string[], preset: string): Promise<TeachRun> {
   const backbone = await loadBackbone((await ensureBackbone()).dir);
   const clock = phaseClock();
   const t0 = performance.now();
@@ -56,7 +56,7 @@ async function nodeRun(runtime: Runtime, files: string[]): Promise<TeachRun> {
     runtime,
     backbone,
     files.map((f) => ({ name: path.basename(f), bytes: new Uint8Array(readFileSync(f)) })),
-    { ...trainDefaults(), part: 'bottle', dataLabel: 'bench', settings: presetSettings(DEFAULT_PRESET), decode: decodeImage, onProgress: (p) => clock.tick(p.phase) },
+    { ...trainDefaults(), part: 'bottle', dataLabel: 'bench', settings: presetSettings(preset), decode: decodeImage, onProgress: (p) => clock.tick(p.phase) },
   );
   clock.tick('complete');
   const t = trained.manifest.training;
@@ -78,13 +78,13 @@ async function rendererPeakMiB(browser: Browser): Promise<number | null> {
   return peaks.length ? Math.max(...peaks) : null;
 }
 
-async function browserRun(args: string[], backend: 'wasm' | 'webgpu', urls: string[]): Promise<TeachRun> {
+async function browserRun(args: string[], backend: 'wasm' | 'webgpu', urls: string[], preset: string): Promise<TeachRun> {
   // a browser per run: the peak resident set is the run's own
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...args] });
   try {
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${PORT}/?backend=${backend}&threads=2#teach`);
-    const settings = presetSettings(DEFAULT_PRESET);
+    const settings = presetSettings(preset);
     const { epochs, seed } = trainDefaults();
     const result = await page.evaluate(
       async ({ urls, settings, epochs, seed }) => {
@@ -137,7 +137,8 @@ async function browserRun(args: string[], backend: 'wasm' | 'webgpu', urls: stri
 
 const s = (v: number) => v.toFixed(1).padStart(8);
 
-export async function benchTeachCommand(runtime: Runtime, options: { webgpu?: boolean }): Promise<void> {
+export async function benchTeachCommand(runtime: Runtime, options: { webgpu?: boolean; preset?: string }): Promise<void> {
+  const preset = options.preset ?? DEFAULT_PRESET;
   const good = path.join(sharedDir(), 'datasets', 'mvtec_bottle_512', 'train', 'good');
   if (!existsSync(good)) throw new Error(`the teaching bench needs ${good}`);
   const files = readdirSync(good).sort().slice(0, PHOTOS).map((f) => path.join(good, f));
@@ -149,12 +150,12 @@ export async function benchTeachCommand(runtime: Runtime, options: { webgpu?: bo
   const urls = files.map((f) => `/bench-teach/${path.basename(f)}`);
 
   const { epochs } = trainDefaults();
-  console.log(`\nteaching ${PHOTOS} good bottle photos (512×512 JPEG), preset ${DEFAULT_PRESET}, ${epochs} epochs, seed 42; on this shared machine figures drift by up to 1.5×`);
-  const runs = [await nodeRun(runtime, files)];
+  console.log(`\nteaching ${PHOTOS} good bottle photos (512×512 JPEG), preset ${preset}, ${epochs} epochs, seed 42; on this shared machine figures drift by up to 1.5×`);
+  const runs = [await nodeRun(runtime, files, preset)];
   const stop = await serve(PORT);
   try {
-    runs.push(await browserRun([], 'wasm', urls));
-    if (options.webgpu) runs.push(await browserRun(['--enable-unsafe-webgpu'], 'webgpu', urls));
+    runs.push(await browserRun([], 'wasm', urls, preset));
+    if (options.webgpu) runs.push(await browserRun(['--enable-unsafe-webgpu'], 'webgpu', urls, preset));
   } finally {
     stop();
   }

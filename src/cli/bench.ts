@@ -14,7 +14,7 @@ import { saveModel } from './model-files';
 import { sharedDir } from './paths';
 import { ensureBackbone, loadBackbone } from './provision-backbone';
 import { trainCommand } from './train';
-import { inputLongSide } from '../engine/patchflow/aggregation';
+import { decodeSide } from '../engine/patchflow/tiling';
 
 const LATENCY_IMAGES = 25;
 const LATENCY_ROUNDS = 4;
@@ -53,7 +53,7 @@ export async function benchCommand(runtime: Runtime, data = path.join(sharedDir(
     for (const r of round % 2 ? [...runs].reverse() : runs) {
       for (const [i, f] of images.entries()) {
         const d0 = performance.now();
-        const image = await decodeImage(f.bytes, f.path, inputLongSide(r.model.manifest.settings.features));
+        const image = await decodeImage(f.bytes, f.path, decodeSide(r.model.manifest.settings));
         const decode = performance.now() - d0;
         decodedSize = `${image.width}×${image.height}`;
         const result = await r.model.inspect(image);

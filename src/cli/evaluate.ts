@@ -1,7 +1,7 @@
 /** `npm run eval -- --data DIR --model DIR [--json FILE]`: score `test/*` and report the metrics. */
 import { writeFileSync } from 'node:fs';
 import { maskToMap } from '../engine/image/decode';
-import { inputLongSide } from '../engine/patchflow/aggregation';
+import { decodeSide } from '../engine/patchflow/tiling';
 import { decodeImage, decodeMask } from '../engine/image/decode-node';
 import { aupro } from '../engine/metrics/aupro';
 import { auroc, poolPixels } from '../engine/metrics/auroc';
@@ -48,7 +48,7 @@ const median = (v: number[]) => {
 export async function evaluateCommand(model: PartModel, data: string, options: { json?: string; quiet?: boolean } = {}): Promise<EvalReport> {
   const images = testImages(data);
   const withMasks = images.some((i) => i.maskPath);
-  const side = inputLongSide(model.manifest.settings.features);
+  const side = decodeSide(model.manifest.settings);
   const scores: number[] = [];
   const labels: number[] = [];
   const latencies: number[] = [];

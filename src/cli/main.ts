@@ -25,6 +25,7 @@ const USAGE = `usage:
   npm run setup                                   provision the backbone and, beside ../shared, the demo part models (public/models)
   npm run train -- --data DIR --out DIR [--preset balanced|paper|...] [--part NAME] [--epochs N] [--batch N]
                    [--lr X] [--seed N] [--size PX|WxH] [--taps a,b,c] [--scales 1,0.5,0.25] [--steps K] [--crop F] [--region X,Y,W,H (fractions)]
+                   [--tiles CxR[@OVERLAP] (tiled inspection, e.g. 2x2@0.25)]
                    [--adapter-constraint none|fixed-norm|frozen|unit-variance] [--position-channels N] [--position-blind auto|SHARE]
                    [--gaussians none|TAPS[@SCALES]:DIMS:REDUCTION[;...]]   e.g. s8_block+s8_expand@1:64:random-channels
                    [--combine flow|gaussian|mean|max|agreement|gaussian.I] [--heat-map flow|gaussian|mean|max|gaussian.I] [--smoothing σ PX] [--thin-defects]
@@ -33,7 +34,7 @@ const USAGE = `usage:
                    [--false-reject-rate R (the threshold set anew from the model's held-out good scores)]
   npm run bench -- [--data DIR] [--preset NAME]   training time, latency and memory on MVTec bottle
   npm run bench -- --browser [--webgpu]          the app's speed in headless Chromium beside onnxruntime-node
-  npm run bench -- --teach [--webgpu]            teaching 50 good photos in headless Chromium (WASM; WebGPU) beside onnxruntime-node, the tab's peak memory
+  npm run bench -- --teach [--preset NAME] [--webgpu]  teaching 50 good photos in headless Chromium (WASM; WebGPU) beside onnxruntime-node, the tab's peak memory
   npm run bench -- --history [--records N]       100 000 (N) history records in headless Chromium: insert rate, opening the History view filtered
   npm run bench -- --live [--webgpu]             sustained live inspection (fake camera) in headless Chromium, default and live preset
   npm run bench -- --backbone-quant               int8 (QDQ) against float backbone: speed (Chromium WASM, Node), accuracy`;
@@ -62,7 +63,7 @@ async function main(argv: string[]): Promise<void> {
       data: { type: 'string' }, out: { type: 'string' }, model: { type: 'string' }, json: { type: 'string' },
       part: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
       seed: { type: 'string' }, size: { type: 'string' }, taps: { type: 'string' }, scales: { type: 'string' },
-      steps: { type: 'string' }, crop: { type: 'string' }, region: { type: 'string' }, quiet: { type: 'boolean' }, preset: { type: 'string' },
+      steps: { type: 'string' }, crop: { type: 'string' }, region: { type: 'string' }, tiles: { type: 'string' }, quiet: { type: 'boolean' }, preset: { type: 'string' },
       'adapter-constraint': { type: 'string' }, 'position-channels': { type: 'string' }, 'position-blind': { type: 'string' }, gaussians: { type: 'string' },
       combine: { type: 'string' }, 'heat-map': { type: 'string' }, smoothing: { type: 'string' }, 'thin-defects': { type: 'boolean' }, optional: { type: 'boolean' },
       browser: { type: 'boolean' }, webgpu: { type: 'boolean' }, live: { type: 'boolean' }, backbone: { type: 'string' }, 'backbone-quant': { type: 'boolean' }, history: { type: 'boolean' }, records: { type: 'string' }, teach: { type: 'boolean' },
@@ -97,7 +98,7 @@ async function main(argv: string[]): Promise<void> {
       const args: TrainArgs = {
         data: require(values.data, 'data'), part: values.part, epochs: num(values.epochs, 'epochs'), batch: num(values.batch, 'batch'),
         lr: num(values.lr, 'lr'), seed: num(values.seed, 'seed'), size: values.size, taps: list(values.taps),
-        scales: list(values.scales)?.map((s) => num(s, 'scales')!), steps: num(values.steps, 'steps'), crop: num(values.crop, 'crop'), region: values.region, quiet: values.quiet,
+        scales: list(values.scales)?.map((s) => num(s, 'scales')!), steps: num(values.steps, 'steps'), crop: num(values.crop, 'crop'), region: values.region, tiles: values.tiles, quiet: values.quiet,
         preset: values.preset, adapterConstraint: values['adapter-constraint'], positionChannels: num(values['position-channels'], 'position-channels'), positionBlind: values['position-blind'],
         gaussians: values.gaussians, combine: values.combine, heatMap: values['heat-map'], smoothing: num(values.smoothing, 'smoothing'), thinDefects: values['thin-defects'], falseRejectRate: rate(values['false-reject-rate']),
       };
@@ -136,7 +137,7 @@ async function main(argv: string[]): Promise<void> {
       else if (values.browser) await benchBrowserCommand(runtime, { webgpu: values.webgpu });
       else if (values['backbone-quant']) await benchBackboneQuantCommand(runtime);
       else if (values.history) await benchHistoryCommand(num(values.records, 'records'));
-      else if (values.teach) await benchTeachCommand(runtime, { webgpu: values.webgpu });
+      else if (values.teach) await benchTeachCommand(runtime, { webgpu: values.webgpu, preset: values.preset });
       else await benchCommand(runtime, values.data, values.preset);
       return;
     default:

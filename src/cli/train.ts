@@ -6,6 +6,7 @@ import { MAP_COMBINATIONS, SCORE_RULES, companionIndex, heatMapRule, type Compan
 import { GAUSSIAN_DEFAULTS, type GaussianSettings } from '../engine/patchflow/gaussian';
 import type { FeatureSettings } from '../engine/patchflow/aggregation';
 import { isRegion, type Region } from '../engine/patchflow/preprocess';
+import { DEFAULT_TILE_OVERLAP, MAX_TILES_PER_SIDE, isTiling, type Tiling } from '../engine/patchflow/tiling';
 import type { LoadedBackbone } from '../engine/backbone/manifest';
 import { trainDefaults, trainPartModel, type TrainOptions, type TrainedModel } from '../engine/train/trainer';
 import { readBytes, trainImages } from './dataset';
@@ -27,6 +28,8 @@ export interface TrainArgs {
   crop?: number;
   /** 'X,Y,W,H': the region of interest in fractions of the photo, cut before all else. */
   region?: string;
+  /** 'CxR' or 'CxR@OVERLAP': tiled inspection, C columns and R rows of input-sized tiles. */
+  tiles?: string;
   preset?: string;
   adapterConstraint?: string;
   positionChannels?: number;
@@ -64,6 +67,14 @@ export function parseRegion(text: string): Region {
   return region;
 }
 
+/** `--tiles CxR[@OVERLAP]`: C columns and R rows of tiles, neighbours sharing OVERLAP of a side (default 0.25). */
+export function parseTiles(text: string): Tiling {
+  const m = /^(\d+)x(\d+)(?:@([\d.]+))?$/.exec(text);
+  const tiles = m && { columns: Number(m[1]), rows: Number(m[2]), overlap: m[3] === undefined ? DEFAULT_TILE_OVERLAP : Number(m[3]) };
+  if (!tiles || !isTiling(tiles)) throw new Error(`--tiles ${text}: give CxR or CxR@OVERLAP, 1 to ${MAX_TILES_PER_SIDE} columns and rows, an overlap from 0 to under 0.5, e.g. 2x2@0.25`);
+  return tiles;
+}
+
 export function settingsFrom(args: TrainArgs): ModelSettings {
   const s = presetSettings(args.preset ?? DEFAULT_PRESET);
   if (args.size) s.features = { ...s.features, ...parseSize(args.size) };
@@ -72,6 +83,7 @@ export function settingsFrom(args: TrainArgs): ModelSettings {
   if (args.steps) s.head.flow.steps = args.steps;
   if (args.crop) s.centerCrop = args.crop;
   if (args.region) s.region = parseRegion(args.region);
+  if (args.tiles) s.tiles = parseTiles(args.tiles);
   if (args.adapterConstraint) s.head.adapterConstraint = oneOf(args.adapterConstraint, ['none', 'fixed-norm', 'frozen', 'unit-variance'] as const, 'adapter-constraint');
   if (args.positionChannels !== undefined) s.head.flow.conditionChannels = args.positionChannels;
   if (args.gaussians) {
@@ -152,7 +164,9 @@ export async function trainCommand(runtime: Runtime, backbone: LoadedBackbone, a
   let cacheBar: ProgressBar | undefined;
   let trainBar: ProgressBar | undefined;
   const log = (line: string) => args.quiet || process.stderr.write(`${line}\n`);
-  log(`training '${options.part}' on ${files.length} good images: ${JSON.stringify(options.settings.features)}, ${options.epochs} epochs, batch ${options.batchSize}`);
+  const tiles = options.settings.tiles;
+  const tiling = tiles ? `, ${tiles.columns} × ${tiles.rows} tiles of each (overlap ${tiles.overlap})` : '';
+  log(`training '${options.part}' on ${files.length} good images${tiling}: ${JSON.stringify(options.settings.features)}, ${options.epochs} epochs, batch ${options.batchSize}`);
   options.onProgress = (p) => {
     if (args.quiet) return;
     if (p.phase === 'cache') (cacheBar ??= new ProgressBar('caching taps', p.total)).update(p.done);

@@ -296,14 +296,26 @@ describe('Gaussian companion', () => {
 
     it("'auto' keeps position where good parts differ by position, and pools where a few photos cannot tell", async () => {
       const rng = createRng(4);
-      const fixtured = await fitGaussian(runtime, cacheOf(200, 2, rng), layout, settings('auto'), shape, names, all(200), { cache: cacheOf(40, 2, rng), indices: all(40) });
+      const fixtured = await fitGaussian(runtime, cacheOf(200, 2, rng), layout, settings('auto'), shape, names, [{ indices: all(200), heldOut: all(40) }], cacheOf(40, 2, rng));
       expect(fixtured.positionBlind!.chosen).toBe(0);
       expect(fixtured.positionBlind!.candidates.map((c) => c.share)).toEqual(POSITION_BLIND_SHARES);
-      const alike = await fitGaussian(runtime, cacheOf(8, 0, rng), layout, settings('auto'), shape, names, all(8), { cache: cacheOf(40, 0, rng), indices: all(40) });
+      const alike = await fitGaussian(runtime, cacheOf(8, 0, rng), layout, settings('auto'), shape, names, [{ indices: all(8), heldOut: all(40) }], cacheOf(40, 0, rng));
       expect(alike.positionBlind!.chosen).toBeGreaterThanOrEqual(0.5);
       // the chosen share is the most likely one
       const best = Math.min(...alike.positionBlind!.candidates.map((c) => c.nll));
       expect(alike.positionBlind!.candidates.find((c) => c.share === alike.positionBlind!.chosen)!.nll).toBe(best);
+    });
+
+    it("fits one set of Gaussians per group (a tiled model's tiles), stacked on the weights' first axis", async () => {
+      const cache = cacheOf(40, 1, createRng(6));
+      const [even, odd] = [0, 1].map((r) => all(40).filter((i) => i % 2 === r));
+      const both = (await fitGaussian(runtime, cache, layout, settings(0.2), shape, names, [{ indices: even }, { indices: odd }])).params;
+      const alone = await Promise.all([even, odd].map(async (indices) => (await fitGaussian(runtime, cache, layout, settings(0.2), shape, names, [{ indices }])).params));
+      for (const name of [names.mean, names.whitening, names.whiteningScale]) {
+        const [a, b] = alone.map((p) => p.get(name)!);
+        expect(both.get(name)!.dims).toEqual([2 * a.dims[0], ...a.dims.slice(1)]);
+        expect(Array.from(both.get(name)!.data as ArrayLike<number>)).toEqual([...Array.from(a.data as ArrayLike<number>), ...Array.from(b.data as ArrayLike<number>)]);
+      }
     });
 
     it("'auto' without held-out images is refused", async () => {

@@ -33,6 +33,12 @@ describe('summarizeManifest', () => {
     expect(tall['Region of interest']).toBe('the box from 10 %, 0 % of the photo, 80 % wide, 100 % high, then the centred square, 50 % of the shorter side');
   });
 
+  it('names the tiles of a tiled model', () => {
+    const m = manifestOf('large casting');
+    m.settings = PRESETS.tiled();
+    expect(Object.fromEntries(summarizeManifest(m, 1).map((r) => [r.label, r.value]))['Input size']).toBe('256 px, 2 × 2 tiles (25 % overlap)');
+  });
+
   it('says how little position counts in a Gaussian, and whether training chose it', () => {
     const m = manifestOf('bottle');
     m.settings.head.gaussians = m.settings.head.gaussians.map((g, i) => ({ ...g, positionBlind: i === 0 ? 0.2 : 0.5 }));

@@ -5,6 +5,7 @@
  */
 import { attr, floatTensor, type GraphBuilder, type Tensor } from '../onnx/graph';
 import { createRng, gaussian, permutation } from '../random';
+import type { HostTensor } from '../runtime';
 import { aggregateAndAdapt, avgPool3x3, featureChannels, resizeBilinear, type InputShape, type ScaledTap } from './aggregation';
 
 export interface GaussianSettings {
@@ -137,21 +138,40 @@ export function appendFittingInputs(b: GraphBuilder, layout: ScaledTap[], grid: 
 }
 
 /**
+ * The input that says which tile of a photo a tiled model's head is reading ([1] int64): its per-position
+ * Gaussians are the tile's own.
+ */
+export const TILE_INPUT = 'tile';
+
+/** The feed that tells a tiled model's head it reads tile `t`. */
+export const tileFeed = (t: number): Record<string, HostTensor> => ({ [TILE_INPUT]: { dtype: 'int64', dims: [1], data: BigInt64Array.of(BigInt(t)) } });
+
+/**
  * Mahalanobis map [N, 1, Gh, Gw] = 0.5 · d² / D with d² = (x−μ)ᵀ Σ⁻¹ (x−μ) = ‖(x−μ)ᵀ W‖² per position: about
  * 0.5 on good parts (E[d²] = D), like the flow's u. Reads the companion's weights by name; N stays dynamic.
+ * With `tiles` > 1 the weights hold one set of Gaussians per tile, and TILE_INPUT picks one.
  */
-export function appendGaussianMap(b: GraphBuilder, layout: ScaledTap[], taps: Record<string, string>, grid: InputShape, names: GaussianNames, settings: GaussianSettings): string {
+export function appendGaussianMap(b: GraphBuilder, layout: ScaledTap[], taps: Record<string, string>, grid: InputShape, names: GaussianNames, settings: GaussianSettings, tiles = 1): string {
   const d = settings.dims;
-  const diff = b.op('Sub', [appendGaussianProjection(b, layout, taps, grid, names, settings), names.mean]);
+  const tile = tiles > 1 ? tileInput(b) : undefined;
+  const pick = (weights: string) => (tile ? b.op('Gather', [weights, tile], { axis: attr.i(0) }) : weights);
+  const diff = b.op('Sub', [appendGaussianProjection(b, layout, taps, grid, names, settings), pick(names.mean)]);
   const byPosition = b.op('Transpose', [b.op('Reshape', [diff, b.ints([0, 0, -1], 'flatten_grid')])], { perm: attr.ints([2, 0, 1]) }); // [P, N, D]
   // W unpacked from its float16 upper triangle: weights only, so onnxruntime folds it into a constant
   const { index, mask } = upperTriangleIndex(d);
   const packed = b.op('Cast', [names.whitening], { to: attr.i(1) });
   const entries = b.op('Mul', [b.op('Gather', [packed, b.ints(index, 'triangle_index')], { axis: attr.i(1) }), b.constant([d * d], mask, 'triangle_mask')]);
-  const whitening = b.op('Mul', [b.op('Reshape', [entries, b.ints([-1, d, d], 'square')]), names.whiteningScale]); // [P, D, D]
+  const unpacked = b.op('Mul', [b.op('Reshape', [entries, b.ints([-1, d, d], 'square')]), names.whiteningScale]); // [T·P, D, D]
+  const whitening = tile ? b.op('Reshape', [pick(b.op('Reshape', [unpacked, b.ints([tiles, -1, d, d], 'by_tile')])), b.ints([-1, d, d], 'square')]) : unpacked; // [P, D, D]
   const whitened = b.op('MatMul', [byPosition, whitening]); // [P, N, D]
   // ReduceMean over D gives d²/D.
   const meanSq = b.op('ReduceMean', [b.op('Mul', [whitened, whitened]), b.ints([2])], { keepdims: attr.i(1) }); // [P, N, 1]
   const perImage = b.op('Transpose', [meanSq], { perm: attr.ints([1, 2, 0]) }); // [N, 1, P]
   return b.op('Mul', [b.op('Reshape', [perImage, b.ints([0, 1, grid.height, grid.width], 'grid_shape')]), b.scalar(0.5)]);
+}
+
+/** TILE_INPUT, declared once however many companions read it. */
+function tileInput(b: GraphBuilder): string {
+  if (!b.graph.inputs.some((i) => i.name === TILE_INPUT)) b.input(TILE_INPUT, 'int64', [1]);
+  return TILE_INPUT;
 }

@@ -171,7 +171,9 @@ export function buildHeadGraph(layout: HeadLayout, h: HeadSettings, o: HeadGraph
   for (const [name, t] of o.params ?? []) if (name.startsWith('gaussian.')) b.initializer(name, t);
   layout.gaussians.forEach((g, i) => {
     const settings = h.gaussians[i];
-    const map = settings.model === 'nearest-neighbour' ? appendNearestNeighbourMap(b, g, taps, grid, gaussianNames(i), settings, bankName(i)) : appendGaussianMap(b, g, taps, grid, gaussianNames(i), settings);
+    // a tiled model's Gaussians stack one set per tile on the mean's first axis
+    const tiles = o.params?.get(gaussianNames(i).mean)?.dims[0] ?? 1;
+    const map = settings.model === 'nearest-neighbour' ? appendNearestNeighbourMap(b, g, taps, grid, gaussianNames(i), settings, bankName(i)) : appendGaussianMap(b, g, taps, grid, gaussianNames(i), settings, tiles);
     b.outputAs(map, gaussianMapOutput(i), 'float32', mapShape);
   });
   return b.graph;

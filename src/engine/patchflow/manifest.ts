@@ -4,6 +4,7 @@
  */
 import type { FeatureSettings } from './aggregation';
 import { isRegion, type Region } from './preprocess';
+import { DEFAULT_TILE_OVERLAP, MAX_TILES_PER_SIDE, isTiling, type Tiling } from './tiling';
 import type { HeadSettings } from './head';
 import type { MapStatistics, ScoringSettings } from './scores';
 import { GAUSSIAN_DEFAULTS } from './gaussian';
@@ -22,6 +23,8 @@ export interface ModelSettings {
   centerCrop: number | null;
   /** Region of interest, cut from every photo before all else: fractions of its width and height. */
   region?: Region;
+  /** Tiled inspection: the photo (after the region and the crop) read as this grid of input-sized tiles. */
+  tiles?: Tiling;
   head: HeadSettings;
   scoring: ScoringSettings;
 }
@@ -136,6 +139,8 @@ export function paperSettings(): ModelSettings {
  *   Training chooses how much position counts in the Gaussians, by the held-out good photos' likelihood.
  * - fast: the position-aware flow alone: the smallest head and the fastest inference.
  * - fine-detail: balanced at 384 px: the finest heat maps, ~2× slower.
+ * - tiled: balanced on 2 × 2 overlapping tiles of every photo, each tile with its own per-position
+ *   Gaussians: for photos larger than the input and small defects, ~4× the time.
  * - live: balanced at 192 px, for camera streams: ~0.56× the backbone's work per frame. Fewer scales
  *   would save little more (the ¼ scale is 1/16 of the work) and cost the impellers most of their accuracy.
  * - paper: PatchFlow as published (plain flow, flow score), for reference.
@@ -161,6 +166,7 @@ export const PRESETS = {
     s.features.inputSize = 384;
     return s;
   },
+  tiled: (): ModelSettings => ({ ...PRESETS.balanced(), tiles: { columns: 2, rows: 2, overlap: DEFAULT_TILE_OVERLAP } }),
   live: (): ModelSettings => {
     const s = PRESETS.balanced();
     s.features.inputSize = 192;
@@ -214,5 +220,7 @@ export function validateManifest(m: unknown, where: string): PartManifest {
   }
   const region = pm.settings?.region;
   if (region !== undefined && !isRegion(region)) throw new ManifestError(`${where}: settings.region must be a rectangle inside the photo, in fractions of its width and height`);
+  const tiles = pm.settings?.tiles;
+  if (tiles !== undefined && !isTiling(tiles)) throw new ManifestError(`${where}: settings.tiles must give 1 to ${MAX_TILES_PER_SIDE} columns and rows and an overlap from 0 to under 0.5`);
   return pm as PartManifest;
 }

@@ -13,6 +13,8 @@ import type { ModelSettings, PartManifest } from './manifest';
 import { checkBackbone } from './part-package';
 import { IMAGE_OUTPUT, buildPreprocessGraph, cropRect, photoPlacement, preprocessFeeds, preprocessSettings } from './preprocess';
 import type { Rect, RgbImage } from '../image/decode';
+import { TILE_INPUT, tileFeed } from './gaussian';
+import { stitchTiles, tilePlacement, tilesOf, type TileMap } from './tiling';
 
 /**
  * pixels [H, W, 3] uint8 → every scaled tap the head reads (float32); also returns the head's
@@ -57,7 +59,9 @@ export function buildInferenceGraph(backbone: LoadedBackbone, manifest: Pick<Par
   const taps = inlineGraph(b, tapGraph, passInputs(b, tapGraph), '');
   const masks = contentMaskInputs(b, input);
   const maskInputs = { [CONTENT_MASK_INPUTS.rows]: masks.rows, [CONTENT_MASK_INPUTS.columns]: masks.columns };
-  const out = inlineGraph(b, scored, { ...maskInputs, ...Object.fromEntries(scaledTaps.map((t) => [t.name, taps[tapOutputName(t)]])) }, 'head/');
+  // a tiled model's head is told which tile it reads
+  const tileInput: Record<string, string> = scored.inputs.some((i) => i.name === TILE_INPUT) ? { [TILE_INPUT]: b.input(TILE_INPUT, 'int64', [1]) } : {};
+  const out = inlineGraph(b, scored, { ...maskInputs, ...tileInput, ...Object.fromEntries(scaledTaps.map((t) => [t.name, taps[tapOutputName(t)]])) }, 'head/');
   for (const o of scored.outputs) b.outputAs(out[o.name], o.name, 'float32', o.shape?.map((d) => (d === 'batch' ? 1 : d)));
   return withExplicitConvAttributes(b.graph);
 }
@@ -104,22 +108,23 @@ function cut(map: Float32Array, width: number, r: Rect): Float32Array {
 const MAX_MAP_SIDE = 1024;
 
 /**
- * The map of the cropped photo (`place`'s size, covering `crop` of the photo) brought onto the whole
- * photo at the same density (at most MAX_MAP_SIDE), by nearest cells; outside the crop, its lowest value.
+ * The map of the cropped photo (covering `crop` of the photo) brought onto the whole photo at the same
+ * density (at most MAX_MAP_SIDE), by nearest cells; outside the crop, its lowest value.
  */
-function onPhoto(map: Float32Array, place: Rect, crop: Rect, photo: { width: number; height: number }): Pick<Inspection, 'anomalyMap' | 'mapWidth' | 'mapHeight'> {
-  if (crop.width === photo.width && crop.height === photo.height) return { anomalyMap: map, mapWidth: place.width, mapHeight: place.height };
-  const k = Math.min(place.width / crop.width, MAX_MAP_SIDE / Math.max(photo.width, photo.height)); // cells per photo pixel
+function onPhoto(m: { map: Float32Array; width: number; height: number }, crop: Rect, photo: { width: number; height: number }): Pick<Inspection, 'anomalyMap' | 'mapWidth' | 'mapHeight'> {
+  const { map } = m;
+  if (crop.width === photo.width && crop.height === photo.height) return { anomalyMap: map, mapWidth: m.width, mapHeight: m.height };
+  const k = Math.min(m.width / crop.width, MAX_MAP_SIDE / Math.max(photo.width, photo.height)); // cells per photo pixel
   const width = Math.max(1, Math.round(photo.width * k));
   const height = Math.max(1, Math.round(photo.height * k));
-  const low = map.reduce((m, v) => Math.min(m, v), Infinity);
+  const low = map.reduce((lowest, v) => Math.min(lowest, v), Infinity);
   const out = new Float32Array(width * height).fill(low);
   for (let y = 0; y < height; y++) {
-    const row = Math.floor((((y + 0.5) / k - crop.y) * place.height) / crop.height);
-    if (row < 0 || row >= place.height) continue;
+    const row = Math.floor((((y + 0.5) / k - crop.y) * m.height) / crop.height);
+    if (row < 0 || row >= m.height) continue;
     for (let x = 0; x < width; x++) {
-      const column = Math.floor((((x + 0.5) / k - crop.x) * place.width) / crop.width);
-      if (column >= 0 && column < place.width) out[y * width + x] = map[row * place.width + column];
+      const column = Math.floor((((x + 0.5) / k - crop.x) * m.width) / crop.width);
+      if (column >= 0 && column < m.width) out[y * width + x] = map[row * m.width + column];
     }
   }
   return { anomalyMap: out, mapWidth: width, mapHeight: height };
@@ -145,40 +150,65 @@ export class PartModel {
     return new PartModel(manifest, headBytes, runtime, session);
   }
 
-  /** Scores one image; calls made while another runs wait their turn (their time excludes the wait). */
+  /**
+   * Scores one image, tile by tile for a tiled model (its score is the highest tile's); calls made while
+   * another runs wait their turn (their time excludes the wait).
+   */
   async inspect(image: RgbImage): Promise<Inspection> {
-    const pre = preprocessSettings(this.manifest.settings);
-    const place = photoPlacement(image, pre);
-    const feeds = { ...preprocessFeeds(image, pre), ...contentMaskFeeds(place, pre.input) };
-    const turn = this.running.then(async () => {
+    const settings = this.manifest.settings;
+    const pre = { ...preprocessSettings(settings), tiles: settings.tiles };
+    const tiles = tilesOf(image, pre).map(({ rect, image: tile }, t) => ({ rect, ...this.tileFeeds(tile, t) }));
+    const { outs, milliseconds } = await this.inTurn(async () => {
       const t0 = performance.now();
-      return { out: await runSession(this.runtime, this.session, feeds, INSPECTION_OUTPUTS), milliseconds: performance.now() - t0 };
+      const outs = [];
+      for (const t of tiles) outs.push(await runSession(this.runtime, this.session, t.feeds, INSPECTION_OUTPUTS));
+      return { outs, milliseconds: performance.now() - t0 };
     });
-    this.running = turn.catch(() => undefined);
-    const { out, milliseconds } = await turn;
-    const score = (out[SCORE_OUTPUTS.score].data as Float32Array)[0];
-    const map = out[SCORE_OUTPUTS.anomalyMap];
+    const score = Math.max(...outs.map((out) => (out[SCORE_OUTPUTS.score].data as Float32Array)[0]));
+    const maps = outs.map((out, i): TileMap => {
+      const { rect, place } = tiles[i];
+      const map = out[SCORE_OUTPUTS.anomalyMap];
+      return { rect, map: cut(map.data as Float32Array, map.dims[3], place), width: place.width, height: place.height };
+    });
+    const area = cropRect(image, pre);
     const good = this.manifest.goodScores;
     return {
       score,
       normalizedScore: (score - good.mean) / (good.std || 1),
       verdict: score >= this.manifest.thresholds.image ? 'fail' : 'pass',
-      ...onPhoto(cut(map.data as Float32Array, map.dims[3], place), place, cropRect(image, pre), image),
-      filled: (place.width * place.height) / (pre.input.width * pre.input.height),
+      ...onPhoto(stitchTiles(maps, settings.tiles?.columns ?? 1, area), area, image),
+      filled: tiles.reduce((sum, t) => sum + t.place.width * t.place.height, 0) / (tiles.length * pre.input.width * pre.input.height),
       milliseconds,
     };
   }
 
+  /** Runs `work` once the inferences asked for before it are done. */
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const turn = this.running.then(work);
+    this.running = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** The session's feeds for tile `t` of a photo (the whole photo, untiled), cut already, and where it lies in the input. */
+  private tileFeeds(tile: RgbImage, t: number): { place: Rect; feeds: Record<string, HostTensor> } {
+    const placement = tilePlacement(preprocessSettings(this.manifest.settings));
+    const place = photoPlacement(tile, placement);
+    const tileIndex = this.session.inputNames.includes(TILE_INPUT) ? tileFeed(t) : {};
+    return { place, feeds: { ...preprocessFeeds(tile, placement), ...contentMaskFeeds(place, placement.input), ...tileIndex } };
+  }
+
   /**
-   * One inference on a synthetic photo: compiles every kernel (shaders on WebGPU) before the first real
-   * photo, and proves the backend computes finite scores. Throws when it does not.
+   * One inference (one tile) on a synthetic photo: compiles every kernel (shaders on WebGPU) before the
+   * first real photo, and proves the backend computes finite scores. Throws when it does not.
    */
   async warmUp(): Promise<void> {
     const { width, height } = inputShape(this.manifest.settings.features);
     const data = new Uint8Array(width * height * 3);
     for (let i = 0; i < data.length; i++) data[i] = (i * 37) % 251; // texture, so no map is flat
-    const { score, anomalyMap } = await this.inspect({ width, height, data });
-    if (!Number.isFinite(score) || !anomalyMap.every(Number.isFinite)) throw new Error(`the warm-up inference gave a non-finite score (${score})`);
+    const feeds = this.tileFeeds({ width, height, data }, 0).feeds;
+    const out = await this.inTurn(() => runSession(this.runtime, this.session, feeds, INSPECTION_OUTPUTS));
+    const score = (out[SCORE_OUTPUTS.score].data as Float32Array)[0];
+    if (!Number.isFinite(score) || !(out[SCORE_OUTPUTS.anomalyMap].data as Float32Array).every(Number.isFinite)) throw new Error(`the warm-up inference gave a non-finite score (${score})`);
   }
 
   release(): Promise<void> {

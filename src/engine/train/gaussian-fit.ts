@@ -230,10 +230,21 @@ export interface GaussianFit {
 }
 
 /**
- * Fits the companion on the cached taps of `layout` (every image unless `indices` is given): the seeded
- * reduction, the per-position mean and the whitening of the covariance with ε = ridge · mean diagonal
- * variance added (raised tenfold at a position until it factorises), each blended with the
- * position-blind Gaussian by the settings' share. 'auto' needs `heldOut` good images to choose it.
+ * One set of per-position Gaussians: the cached samples it is fitted on, and the held-out good ones
+ * that choose an 'auto' position-blind share. A tiled model fits one group per tile.
+ */
+export interface FitGroup {
+  indices: number[];
+  heldOut?: number[];
+}
+
+/**
+ * Fits the companion on the cached taps of `layout`, one set of per-position Gaussians per group (every
+ * sample in one group unless told otherwise): the seeded reduction, each position's mean and the
+ * whitening of its covariance with ε = ridge · mean diagonal variance added (raised tenfold at a
+ * position until it factorises), blended with the group's position-blind Gaussian by the settings'
+ * share. 'auto' chooses the share under which every group's held-out good samples (in `heldOutCache`)
+ * are most likely together. The weights stack the groups on their first axis.
  */
 export async function fitGaussian(
   runtime: Runtime,
@@ -242,47 +253,54 @@ export async function fitGaussian(
   settings: GaussianSettings,
   grid: InputShape,
   names: GaussianNames,
-  indices: number[] = Array.from({ length: cache.count }, (_, i) => i),
-  heldOut?: { cache: TapCache; indices: number[] },
+  groups: FitGroup[] = [{ indices: Array.from({ length: cache.count }, (_, i) => i) }],
+  heldOutCache?: TapCache,
 ): Promise<GaussianFit> {
-  if (indices.length < 2) throw new Error(`fitting the Gaussian companion needs at least 2 images, got ${indices.length}`);
-  if (settings.positionBlind === 'auto' && !heldOut?.indices.length) throw new Error("a position-blind share of 'auto' is chosen on held-out good images; none were given");
+  const auto = settings.positionBlind === 'auto';
+  for (const g of groups) if (g.indices.length < 2) throw new Error(`fitting the Gaussian companion needs at least 2 images, got ${g.indices.length}`);
+  if (auto && (!heldOutCache || groups.some((g) => !g.heldOut?.length))) throw new Error("a position-blind share of 'auto' is chosen on held-out good images; none were given");
   const projection = settings.reduction === 'random-channels' ? undefined : randomProjection(layout, settings);
   const d = settings.dims;
   const positions = grid.height * grid.width;
   const session = await openSession(runtime, buildMomentsGraph(layout, settings, projection, grid, names));
-  let moments: Moments;
-  let heldOutMoments: Moments | undefined;
+  const fits: { model: PositionGaussians; heldOut?: Moments }[] = [];
   try {
-    moments = await accumulateMoments(runtime, session, cache, indices, d, positions);
-    if (settings.positionBlind === 'auto') heldOutMoments = await accumulateMoments(runtime, session, heldOut!.cache, heldOut!.indices, d, positions);
+    for (const g of groups) {
+      const model = new PositionGaussians(await accumulateMoments(runtime, session, cache, g.indices, d, positions), d, positions, settings.ridge);
+      fits.push({ model, heldOut: auto ? await accumulateMoments(runtime, session, heldOutCache!, g.heldOut!, d, positions) : undefined });
+    }
   } finally {
     await session.release();
   }
-  const model = new PositionGaussians(moments, d, positions, settings.ridge);
   let positionBlind: Omit<PositionBlindRecord, 'companion'> | undefined;
-  if (heldOutMoments) {
-    const candidates = POSITION_BLIND_SHARES.map((share) => ({ share, nll: heldOutNll(model, heldOutMoments, share, d, positions) }));
+  if (auto) {
+    const heldOutCount = fits.reduce((n, f) => n + f.heldOut!.n, 0);
+    const nll = (share: number) => fits.reduce((sum, f) => sum + f.heldOut!.n * heldOutNll(f.model, f.heldOut!, share, d, positions), 0) / heldOutCount;
+    const candidates = POSITION_BLIND_SHARES.map((share) => ({ share, nll: nll(share) }));
     positionBlind = { chosen: candidates.reduce((best, c) => (c.nll < best.nll ? c : best)).share, candidates };
   }
   const share = positionBlind?.chosen ?? (settings.positionBlind as number | undefined) ?? 0;
 
   const triangle = (d * (d + 1)) / 2;
-  const mean = new Float32Array(d * positions);
-  const whitening = new Uint16Array(positions * triangle);
-  const scales = new Float32Array(positions);
+  const count = groups.length * positions;
+  const mean = new Float32Array(d * count);
+  const whitening = new Uint16Array(count * triangle);
+  const scales = new Float32Array(count);
   const factor = new Float64Array(d * d);
   const work = new Float64Array(d * d);
   const mu = new Float64Array(d);
-  for (let p = 0; p < positions; p++) {
-    model.mean(p, share, mu);
-    for (let i = 0; i < d; i++) mean[i * positions + p] = mu[i];
-    scales[p] = packedWhitening(model.factor(p, share, factor), d, work, whitening, p * triangle);
-  }
+  fits.forEach(({ model }, g) => {
+    for (let p = 0; p < positions; p++) {
+      model.mean(p, share, mu);
+      for (let i = 0; i < d; i++) mean[(g * d + i) * positions + p] = mu[i];
+      const at = g * positions + p;
+      scales[at] = packedWhitening(model.factor(p, share, factor), d, work, whitening, at * triangle);
+    }
+  });
   const params = new Map<string, Tensor>([
-    [names.mean, floatTensor([1, d, grid.height, grid.width], mean)],
-    [names.whitening, { dtype: 'float16', dims: [positions, triangle], data: whitening }],
-    [names.whiteningScale, floatTensor([positions, 1, 1], scales)],
+    [names.mean, floatTensor([groups.length, d, grid.height, grid.width], mean)],
+    [names.whitening, { dtype: 'float16', dims: [count, triangle], data: whitening }],
+    [names.whiteningScale, floatTensor([count, 1, 1], scales)],
   ]);
   if (projection) params.set(names.projection, projection);
   return { params, positionBlind };

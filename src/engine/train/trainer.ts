@@ -9,15 +9,15 @@ import { probeShapes } from '../onnx/autodiff';
 import { maskToMap, type DecodeImage, type Mask, type RgbImage } from '../image/decode';
 import { HEAD_OUTPUTS, buildHeadGraph, gaussianMapOutput, buildTrainingForward, headBufferShapes, headParameterShapes, initHead, type HeadLayout } from '../patchflow/head';
 import { IDENTITY_STANDARDISATION, SCORE_OUTPUTS, buildScoredHead, type MapStatistics, type Standardisation } from '../patchflow/scores';
-import { gridOf, inputForAspect, inputLongSide, inputShape } from '../patchflow/aggregation';
+import { gridOf, inputForAspect, inputShape } from '../patchflow/aggregation';
 import { fitGaussian } from './gaussian-fit';
-import { gaussianNames, type GaussianSettings } from '../patchflow/gaussian';
+import { TILE_INPUT, gaussianNames, tileFeed, type GaussianSettings } from '../patchflow/gaussian';
 import { PART_FORMAT, type ModelSettings, type PartManifest, type PositionBlindRecord } from '../patchflow/manifest';
 import { buildTapGraph } from '../patchflow/pipeline';
 import type { LoadedBackbone } from '../backbone/manifest';
 import { createRng, permutation } from '../random';
 import { ortFeeds, readTensor, runSession, type Feed, type HostTensor, type InferenceSession, type OrtTensor, type Runtime } from '../runtime';
-import { auroc, pixelAuroc } from '../metrics/auroc';
+import { auroc, concatPixels, pixelAuroc } from '../metrics/auroc';
 import { calibrate } from './calibration';
 import { fitNearestNeighbour } from './coreset';
 import { BIAS_CORRECTION, LEARNING_RATE, STEP_LOSS, adamDefaults, buildTrainingStep, firstMoment, nextValue, secondMoment } from './step';
@@ -25,6 +25,7 @@ import { foregroundMask, pasteAnomaly } from './synthetic';
 import { TapCache, cacheImage } from './tap-cache';
 import { openSession } from './session';
 import { cropRect, photoPlacement, preprocessSettings, type Placement } from '../patchflow/preprocess';
+import { decodeSide, tileCount, tilePlacement, tileRects, tilesOf, type TiledPlacement } from '../patchflow/tiling';
 import { heldOutCount, minimumImages } from './defaults';
 import { CHECKPOINT_FORMAT, checkResumable, epochOrder, runKey, type RunIdentity, type TrainingCheckpoint, type TrainingState } from './checkpoint';
 
@@ -71,6 +72,9 @@ interface ValidationSet {
   labels: Uint8Array;
   /** Defect masks on the model's map (all zero for good images). */
   masks: Uint8Array[];
+  /** The held-out photo each sample comes from, and which of its tiles it is. */
+  photos: Int32Array;
+  tiles: Int32Array;
 }
 
 /** Every tap the head reads, cached once: the training images and the validation set. */
@@ -140,15 +144,15 @@ const ASPECT_SAMPLE = 16;
 /**
  * The settings with the network input fitted to the photos (unless they fix it): the preset's side on
  * the shorter edge, the longer one following the photos' median aspect ratio (after the region and the
- * crop), so a tall part is not squashed.
+ * crop; a tile's, for a tiled model), so a tall part is not squashed.
  */
 async function fitInputToPhotos(settings: ModelSettings, images: TrainingImage[], decode: DecodeImage, backbone: LoadedBackbone): Promise<ModelSettings> {
   if (settings.features.input) return settings;
   const side = settings.features.inputSize;
   const aspects: number[] = [];
   for (const img of images.slice(0, ASPECT_SAMPLE)) {
-    const cropped = cropRect(await decode(img.bytes, img.name, side), settings);
-    aspects.push(cropped.width / cropped.height);
+    const [tile] = tileRects(cropRect(await decode(img.bytes, img.name, side), settings), settings.tiles);
+    aspects.push(tile.width / tile.height);
   }
   aspects.sort((a, b) => a - b);
   const stride = Math.max(...backbone.manifest.taps.map((t) => t.stride));
@@ -173,15 +177,17 @@ async function cacheTaps(runtime: Runtime, backbone: LoadedBackbone, trainImages
   const total = trainImages.length + validationImages.length * (1 + o.syntheticPerImage);
   let done = 0;
   const tick = () => o.onProgress?.({ phase: 'cache', done: ++done, total });
-  const train = new TapCache(taps, trainImages.length);
+  const pre = tiledPlacement(o.settings);
+  const tiles = tileCount(o.settings.tiles);
+  const train = new TapCache(taps, trainImages.length * tiles);
   const decodedTrain: RgbImage[] = [];
   for (const img of trainImages) {
-    const decoded = await o.decode(img.bytes, img.name, inputLongSide(o.settings.features));
+    const decoded = await o.decode(img.bytes, img.name, decodeSide(o.settings));
     if (decodedTrain.length < 32) decodedTrain.push(decoded); // texture sources for synthetic anomalies
-    await cacheImage(runtime, tapSession, train, decoded, preprocessSettings(o.settings));
+    for (const tile of tilesOf(decoded, pre)) await cacheImage(runtime, tapSession, train, tile.image, tilePlacement(pre));
     tick();
   }
-  const validationCache = new TapCache(taps, total - trainImages.length);
+  const validationCache = new TapCache(taps, validationImages.length * (tiles + o.syntheticPerImage));
   const validation = await buildValidationSet(runtime, tapSession, validationCache, validationImages, decodedTrain, o, rng, tick);
   await tapSession.release();
   return { layout, train, validation };
@@ -344,8 +350,12 @@ async function completeHead(runtime: Runtime, { layout, train, validation }: Cac
   const input = inputShape(o.settings.features);
   const grid = gridOf(input);
   const params = new Map(flowParams);
-  const heldOut = { cache: validation.cache, indices: [...validation.labels.keys()].filter((i) => validation.labels[i] === 0) };
-  const trainIndices = Array.from({ length: train.count }, (_, i) => i);
+  // one set of per-position Gaussians per tile: training samples are cached photo by photo, tile by tile
+  const tiles = tileCount(o.settings.tiles);
+  const groups = Array.from({ length: tiles }, (_, t) => ({
+    indices: Array.from({ length: train.count }, (_, i) => i).filter((i) => i % tiles === t),
+    heldOut: [...validation.labels.keys()].filter((i) => validation.labels[i] === 0 && validation.tiles[i] === t),
+  }));
   const positionBlind: PositionBlindRecord[] = [];
   const gaussians: GaussianSettings[] = [];
   for (const [i, g] of o.settings.head.gaussians.entries()) {
@@ -354,7 +364,7 @@ async function completeHead(runtime: Runtime, { layout, train, validation }: Cac
       gaussians.push(g);
       continue;
     }
-    const fit = await fitGaussian(runtime, train, layout.gaussians[i], g, grid, gaussianNames(i), trainIndices, heldOut);
+    const fit = await fitGaussian(runtime, train, layout.gaussians[i], g, grid, gaussianNames(i), groups, validation.cache);
     for (const [name, t] of fit.params) params.set(name, t);
     if (fit.positionBlind) positionBlind.push({ companion: i, ...fit.positionBlind });
     gaussians.push(fit.positionBlind ? { ...g, positionBlind: fit.positionBlind.chosen } : g);
@@ -362,15 +372,23 @@ async function completeHead(runtime: Runtime, { layout, train, validation }: Cac
   const headGraph = buildHeadGraph(layout, o.settings.head, { input, params });
   const mapStatistics = await goodMapStatistics(runtime, headGraph, gaussians.length, validation);
   const finalSession = await openSession(runtime, buildScoredHead(headGraph, o.settings.scoring, mapStatistics, input));
-  const scored = await scoreSamples(runtime, finalSession, validation.cache, {});
+  const scored = await scoreSamples(runtime, finalSession, validation.cache, {}, validation.tiles);
   await finalSession.release();
-  const calibration = calibrate(scored.scores, validation.labels, scored.maps, o.falseRejectRate);
+  const photos = photoScores(scored, validation);
+  const calibration = calibrate(photos.scores, photos.labels, photos.maps, o.falseRejectRate);
   // the manifest holds the share training chose, so its settings say what the head holds
   const settings: ModelSettings = { ...o.settings, head: { ...o.settings.head, gaussians } };
   const head = serializeModel(headGraph, { part: o.part });
   return { settings, head, mapStatistics, calibration, positionBlind };
 }
 
+/** Where a model's tiles lie: the region and the crop, then the tiles. */
+const tiledPlacement = (s: ModelSettings): TiledPlacement => ({ ...preprocessSettings(s), tiles: s.tiles });
+
+/**
+ * Held-out good photos, tile by tile, and synthetic anomalies, each pasted into one tile of one of them
+ * (a random tile, for a tiled model).
+ */
 async function buildValidationSet(
   runtime: Runtime,
   tapSession: InferenceSession,
@@ -381,45 +399,82 @@ async function buildValidationSet(
   rng: () => number,
   tick: () => void,
 ): Promise<ValidationSet> {
-  const pre = preprocessSettings(o.settings);
+  const pre = tiledPlacement(o.settings);
+  const input = tilePlacement(pre);
   const labels: number[] = [];
   const masks: Uint8Array[] = [];
-  for (const img of images) {
-    const good = await o.decode(img.bytes, img.name, inputLongSide(o.settings.features));
-    await cacheImage(runtime, tapSession, cache, good, pre);
-    labels.push(0);
-    masks.push(new Uint8Array(pre.input.width * pre.input.height));
+  const photos: number[] = [];
+  const tileOf: number[] = [];
+  const add = async (image: RgbImage, label: number, mask: Uint8Array, photo: number, tile: number) => {
+    await cacheImage(runtime, tapSession, cache, image, input);
+    labels.push(label);
+    masks.push(mask);
+    photos.push(photo);
+    tileOf.push(tile);
+  };
+  for (const [photo, img] of images.entries()) {
+    const tiles = tilesOf(await o.decode(img.bytes, img.name, decodeSide(o.settings)), pre).map((t) => t.image);
+    for (const [t, tile] of tiles.entries()) await add(tile, 0, new Uint8Array(input.input.width * input.input.height), photo, t);
     tick();
-    const foreground = foregroundMask(good);
+    const foregrounds = new Map<number, Uint8Array>();
     for (let k = 0; k < o.syntheticPerImage; k++) {
+      const t = tiles.length === 1 ? 0 : Math.floor(rng() * tiles.length);
+      const good = tiles[t];
+      if (!foregrounds.has(t)) foregrounds.set(t, foregroundMask(good));
       const source = textures[Math.floor(rng() * textures.length)];
-      const anomaly = pasteAnomaly(good, source, rng, { foreground });
-      await cacheImage(runtime, tapSession, cache, anomaly.image, pre);
-      labels.push(1);
-      masks.push(maskOnInput({ width: good.width, height: good.height, data: anomaly.mask }, pre));
+      const anomaly = pasteAnomaly(good, source, rng, { foreground: foregrounds.get(t) });
+      await add(anomaly.image, 1, maskOnInput({ width: good.width, height: good.height, data: anomaly.mask }, input), photo, t);
       tick();
     }
   }
-  return { cache, labels: Uint8Array.from(labels), masks };
+  return { cache, labels: Uint8Array.from(labels), masks, photos: Int32Array.from(photos), tiles: Int32Array.from(tileOf) };
+}
+
+/**
+ * Scores and maps per held-out photo, from its tiles': a good photo's score is its highest tile's; a
+ * synthetic anomaly's is the highest of its own tile and the photo's other (good) tiles. A good photo's
+ * map is its tiles' maps end to end (only their pixels' distribution counts).
+ */
+function photoScores(scored: { scores: Float32Array; maps: Float32Array[] }, v: ValidationSet): { scores: Float32Array; labels: Uint8Array; maps: Float32Array[] } {
+  const good = [...v.labels.keys()].filter((i) => v.labels[i] === 0);
+  const goodOf = (photo: number, except = -1) => good.filter((i) => v.photos[i] === photo && v.tiles[i] !== except);
+  const highest = (indices: number[]) => indices.reduce((m, i) => Math.max(m, scored.scores[i]), -Infinity);
+  const photoIds = [...new Set(good.map((i) => v.photos[i]))];
+  const synthetic = [...v.labels.keys()].filter((i) => v.labels[i] !== 0);
+  const concat = (maps: Float32Array[]) => concatPixels(maps, (n) => new Float32Array(n));
+  return {
+    scores: Float32Array.from([...photoIds.map((p) => highest(goodOf(p))), ...synthetic.map((i) => Math.max(scored.scores[i], highest(goodOf(v.photos[i], v.tiles[i]))))]),
+    labels: Uint8Array.from([...photoIds.map(() => 0), ...synthetic.map(() => 1)]),
+    maps: [...photoIds.map((p) => concat(goodOf(p).map((i) => scored.maps[i]))), ...synthetic.map(() => new Float32Array(0))],
+  };
 }
 
 /** Runs a scored head over every cached sample; returns image scores and full-resolution maps. */
-async function scoreSamples(runtime: Runtime, session: InferenceSession, cache: TapCache, extra: Record<string, Feed>) {
-  const out = await runOverCache(runtime, session, cache, extra, [SCORE_OUTPUTS.score, SCORE_OUTPUTS.anomalyMap]);
+async function scoreSamples(runtime: Runtime, session: InferenceSession, cache: TapCache, extra: Record<string, Feed>, tiles?: Int32Array) {
+  const out = await runOverCache(runtime, session, cache, extra, [SCORE_OUTPUTS.score, SCORE_OUTPUTS.anomalyMap], tiles);
   return { scores: Float32Array.from(out[SCORE_OUTPUTS.score].map((s) => s[0])), maps: out[SCORE_OUTPUTS.anomalyMap] };
 }
 
-/** Runs a session over the cache in chunks; returns each output split per sample. */
-async function runOverCache(runtime: Runtime, session: InferenceSession, cache: TapCache, extra: Record<string, Feed>, outputs: string[]) {
-  const result: Record<string, Float32Array[]> = Object.fromEntries(outputs.map((o) => [o, []]));
+/**
+ * Runs a session over the cache in chunks; returns each output split per sample. A head that reads
+ * TILE_INPUT runs tile by tile (`tiles`: each sample's tile).
+ */
+async function runOverCache(runtime: Runtime, session: InferenceSession, cache: TapCache, extra: Record<string, Feed>, outputs: string[], tiles?: Int32Array) {
+  const result: Record<string, Float32Array[]> = Object.fromEntries(outputs.map((o) => [o, new Array<Float32Array>(cache.count)]));
+  const all = Array.from({ length: cache.count }, (_, i) => i);
+  const byTile = session.inputNames.includes(TILE_INPUT)
+    ? [...new Set(tiles)].map((t) => ({ feeds: tileFeed(t), indices: all.filter((i) => tiles![i] === t) }))
+    : [{ feeds: {}, indices: all }];
   const chunk = 16;
-  for (let start = 0; start < cache.count; start += chunk) {
-    const idx = Array.from({ length: Math.min(chunk, cache.count - start) }, (_, i) => start + i);
-    const out = await runSession(runtime, session, { ...cache.batch(idx, session.inputNames), ...extra }, outputs);
-    for (const name of outputs) {
-      const data = out[name].data as Float32Array;
-      const n = data.length / idx.length;
-      for (let i = 0; i < idx.length; i++) result[name].push(data.slice(i * n, (i + 1) * n));
+  for (const group of byTile) {
+    for (let start = 0; start < group.indices.length; start += chunk) {
+      const idx = group.indices.slice(start, start + chunk);
+      const out = await runSession(runtime, session, { ...cache.batch(idx, session.inputNames), ...group.feeds, ...extra }, outputs);
+      for (const name of outputs) {
+        const data = out[name].data as Float32Array;
+        const n = data.length / idx.length;
+        idx.forEach((sample, i) => (result[name][sample] = data.slice(i * n, (i + 1) * n)));
+      }
     }
   }
   return result;
@@ -430,7 +485,7 @@ async function goodMapStatistics(runtime: Runtime, head: Graph, companions: numb
   const session = await openSession(runtime, head);
   const gaussians = Array.from({ length: companions }, (_, i) => gaussianMapOutput(i));
   const names = [HEAD_OUTPUTS.flowMap, ...gaussians];
-  const out = await runOverCache(runtime, session, v.cache, {}, names);
+  const out = await runOverCache(runtime, session, v.cache, {}, names, v.tiles);
   await session.release();
   const stats = (maps: Float32Array[]): Standardisation => {
     const good = maps.filter((_, i) => v.labels[i] === 0);

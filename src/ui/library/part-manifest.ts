@@ -5,6 +5,7 @@
  */
 import type { PartManifest, PositionBlindRecord } from '../../engine/patchflow/manifest';
 import { inputShape, type FeatureSettings } from '../../engine/patchflow/aggregation';
+import type { Tiling } from '../../engine/patchflow/tiling';
 
 export const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
@@ -35,10 +36,14 @@ export interface SummaryRow {
   value: string;
 }
 
-/** A model's input as people read it: "256 px" (square) or "256 × 640 px" (width × height). */
-export function describeInput(features: FeatureSettings): string {
+/**
+ * A model's input as people read it: "256 px" (square) or "256 × 640 px" (width × height), and the
+ * tiles a tiled model reads each photo as: "256 px, 2 × 2 tiles (25 % overlap)".
+ */
+export function describeInput(features: FeatureSettings, tiles?: Tiling): string {
   const { width, height } = inputShape(features);
-  return width === height ? `${width} px` : `${width} × ${height} px`;
+  const size = width === height ? `${width} px` : `${width} × ${height} px`;
+  return tiles ? `${size}, ${tiles.columns} × ${tiles.rows} tiles (${Math.round(100 * tiles.overlap)} % overlap)` : size;
 }
 
 /** The part of each photo a model reads, in words. */
@@ -49,7 +54,6 @@ function describeRegion({ region, centerCrop }: PartManifest['settings']): strin
   return [box, square].filter(Boolean).join(', then ') || 'the whole photo';
 }
 
-/** What the library shows of a model: how it was built, how it judges, how it was trained. */
 /** How much position counts in a Gaussian, and whether training chose it. */
 function describePositionBlind(g: Companion, chosen: PositionBlindRecord | undefined): string {
   const share = g.positionBlind;
@@ -58,12 +62,13 @@ function describePositionBlind(g: Companion, chosen: PositionBlindRecord | undef
   return share === 0 ? `; per position${how}` : `; ${Math.round(100 * share)} % position-blind${how}`;
 }
 
+/** What the library shows of a model: how it was built, how it judges, how it was trained. */
 export function summarizeManifest(manifest: PartManifest, headBytes: number): SummaryRow[] {
   const { features, head, scoring } = manifest.settings;
   const rows: SummaryRow[] = [
     { label: 'Part', value: manifest.part },
     { label: 'Model', value: describeHead(head) },
-    { label: 'Input size', value: describeInput(features) },
+    { label: 'Input size', value: describeInput(features, manifest.settings.tiles) },
     { label: 'Region of interest', value: describeRegion(manifest.settings) },
     { label: 'Scales', value: features.scales.join(', ') },
     { label: 'Flow taps', value: features.taps.join(', ') },

@@ -88,7 +88,7 @@ function LiveModelChooser({ chosen }: { chosen: PartPackageData }) {
   const sameModel = entries.filter((e) => e.pkg.manifest.part === part && e.pkg.id !== chosen.id);
   const missing = liveModelId !== null && !sameModel.some((e) => e.pkg.id === liveModelId);
   const id = useId();
-  const describe = (pkg: PartPackageData) => `${labels.get(pkg.id) ?? pkg.manifest.part} · ${describeInput(pkg.manifest.settings.features)}`;
+  const describe = (pkg: PartPackageData) => `${labels.get(pkg.id) ?? pkg.manifest.part} · ${describeInput(pkg.manifest.settings.features, pkg.manifest.settings.tiles)}`;
   return (
     <>
       <h2 className="panel-title">Live model for {part}</h2>
