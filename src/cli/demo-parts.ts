@@ -29,7 +29,7 @@ async function current(zip: string, backbone: LoadedBackbone): Promise<boolean> 
   if (!existsSync(zip)) return false;
   try {
     const { manifest } = await readPartPackage([{ name: path.basename(zip), bytes: new Uint8Array(readFileSync(zip)) }]);
-    return manifest.backbone.sha256 === backbone.manifest.sha256 && trainedAsRequested(JSON.parse(JSON.stringify(manifest.settings)), JSON.parse(JSON.stringify(presetSettings(DEFAULT_PRESET)))) && manifest.goodScores.values !== undefined;
+    return manifest.backbone.sha256 === backbone.manifest.sha256 && trainedAsRequested(manifest.settings, presetSettings(DEFAULT_PRESET)) && manifest.goodScores.values !== undefined;
   } catch {
     return false;
   }

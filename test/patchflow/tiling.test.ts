@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSide, isTiling, stitchTiles, tileRects, type TileMap } from '../../src/engine/patchflow/tiling';
+import { decodeSide, isTiling, pixelsRead, stitchTiles, tileRects, type TileMap } from '../../src/engine/patchflow/tiling';
 import { parseTiles } from '../../src/cli/train';
 
 describe('tiles', () => {
@@ -40,6 +40,12 @@ describe('tiles', () => {
     expect(parseTiles('2x3')).toEqual({ columns: 2, rows: 3, overlap: 0.25 });
     expect(parseTiles('4x1@0')).toEqual({ columns: 4, rows: 1, overlap: 0 });
     for (const bad of ['2', '2x', '0x2', '5x5', '2x2@0.5', '2x2@x']) expect(() => parseTiles(bad)).toThrow(/--tiles/);
+  });
+
+  it('read the input side times the tiles, less their overlaps, along the shorter side', () => {
+    expect(pixelsRead(256, undefined)).toBe(256);
+    expect(pixelsRead(256, { columns: 2, rows: 2, overlap: 0.25 })).toBe(448);
+    expect(pixelsRead(256, { columns: 3, rows: 1, overlap: 0 })).toBe(256);
   });
 
   it('make the decoder keep pixels for every tile along the longer side', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { duplicates, orientationOutliers, photoAdvice, sizeSummary, trainingOrder, uniqueName, type GoodPhoto } from '../../src/ui/teach/good-photos';
+import { duplicates, orientationOutliers, photoAdvice, resolutionAdvice, sizeSummary, trainingOrder, uniqueName, type GoodPhoto } from '../../src/ui/teach/good-photos';
 
 let id = 0;
 function photo(name: string, o: Partial<GoodPhoto> = {}): GoodPhoto {
@@ -36,6 +36,18 @@ describe('judging the photos', () => {
     expect(orientationOutliers([...landscape, portrait])).toEqual({ majority: 'landscape', outliers: [portrait.id] });
     expect(orientationOutliers(landscape)).toEqual({ majority: 'landscape', outliers: [] });
     expect(orientationOutliers([])).toEqual({ majority: null, outliers: [] });
+  });
+
+  it('warns when most photos are far larger than the preset reads, and points to the tiled preset', () => {
+    const large = [photo('1.jpg', { width: 4000, height: 3000 }), photo('2.jpg', { width: 4000, height: 3000 }), photo('3.jpg')];
+    expect(resolutionAdvice(large, 256, false)).toBe(
+      "Most photos are 3000 px on their shorter side and this preset reads 256: each pixel it sees stands for 12 × 12 of the photo's, so the smallest defects may be lost. The 'tiled' preset reads each photo as 2 × 2 tiles, at about four times the time.",
+    );
+    expect(resolutionAdvice(large, 448, true)).toMatch(/reads 448: each pixel it sees stands for 7 × 7 of the photo's, so the smallest defects may be lost\.$/);
+    // a drawn region is what is read; photos under three times the input say nothing
+    expect(resolutionAdvice(large, 256, false, { width: 0.2, height: 0.2 })).toBeNull();
+    expect(resolutionAdvice([photo('1.jpg'), photo('2.jpg', { width: 767, height: 767 })], 256, false)).toBeNull();
+    expect(resolutionAdvice([], 256, false)).toBeNull();
   });
 
   it('summarises the sizes, most common first', () => {

@@ -31,6 +31,15 @@ export function isTiling(t: Partial<Tiling> | undefined): t is Tiling {
 /** How many tiles a photo is read as. */
 export const tileCount = (t: Tiling | undefined): number => (t ? t.columns * t.rows : 1);
 
+/**
+ * How many photo pixels a model reads along the photo's shorter side: its input's shorter side, times
+ * the tiles there less their overlaps.
+ */
+export function pixelsRead(inputSize: number, tiles: Tiling | undefined): number {
+  const n = tiles ? Math.min(tiles.columns, tiles.rows) : 1;
+  return Math.round(inputSize * (n - (n - 1) * (tiles?.overlap ?? 0)));
+}
+
 /** One side's tiles: `count` spans of one length covering [start, start + length), neighbours overlapping by `overlap`. */
 function spans(start: number, length: number, count: number, overlap: number): { start: number; length: number }[] {
   if (count === 1) return [{ start, length }];

@@ -263,20 +263,25 @@ export async function fitGaussian(
   const d = settings.dims;
   const positions = grid.height * grid.width;
   const session = await openSession(runtime, buildMomentsGraph(layout, settings, projection, grid, names));
-  const fits: { model: PositionGaussians; heldOut?: Moments }[] = [];
+  const models: PositionGaussians[] = [];
+  // per group, each candidate share's held-out likelihood, weighted by the group's held-out patches (a
+  // group's held-out moments are dropped once weighed: a tiled model has several)
+  const weighed: { n: number; nll: number[] }[] = [];
   try {
     for (const g of groups) {
       const model = new PositionGaussians(await accumulateMoments(runtime, session, cache, g.indices, d, positions), d, positions, settings.ridge);
-      fits.push({ model, heldOut: auto ? await accumulateMoments(runtime, session, heldOutCache!, g.heldOut!, d, positions) : undefined });
+      models.push(model);
+      if (!auto) continue;
+      const heldOut = await accumulateMoments(runtime, session, heldOutCache!, g.heldOut!, d, positions);
+      weighed.push({ n: heldOut.n, nll: POSITION_BLIND_SHARES.map((share) => heldOutNll(model, heldOut, share, d, positions)) });
     }
   } finally {
     await session.release();
   }
   let positionBlind: Omit<PositionBlindRecord, 'companion'> | undefined;
   if (auto) {
-    const heldOutCount = fits.reduce((n, f) => n + f.heldOut!.n, 0);
-    const nll = (share: number) => fits.reduce((sum, f) => sum + f.heldOut!.n * heldOutNll(f.model, f.heldOut!, share, d, positions), 0) / heldOutCount;
-    const candidates = POSITION_BLIND_SHARES.map((share) => ({ share, nll: nll(share) }));
+    const total = weighed.reduce((n, w) => n + w.n, 0);
+    const candidates = POSITION_BLIND_SHARES.map((share, k) => ({ share, nll: weighed.reduce((sum, w) => sum + w.n * w.nll[k], 0) / total }));
     positionBlind = { chosen: candidates.reduce((best, c) => (c.nll < best.nll ? c : best)).share, candidates };
   }
   const share = positionBlind?.chosen ?? (settings.positionBlind as number | undefined) ?? 0;
@@ -289,7 +294,7 @@ export async function fitGaussian(
   const factor = new Float64Array(d * d);
   const work = new Float64Array(d * d);
   const mu = new Float64Array(d);
-  fits.forEach(({ model }, g) => {
+  models.forEach((model, g) => {
     for (let p = 0; p < positions; p++) {
       model.mean(p, share, mu);
       for (let i = 0; i < d; i++) mean[(g * d + i) * positions + p] = mu[i];

@@ -3,9 +3,11 @@
  * and/or the centred square of each photo, shown over the first photo) and, for the curious, epochs and
  * seed.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { PRESETS, type PresetName } from '../../engine/patchflow/manifest';
 import { cropRect, type Region } from '../../engine/patchflow/preprocess';
+import { pixelsRead } from '../../engine/patchflow/tiling';
+import { resolutionAdvice } from './good-photos';
 import { RegionLayer } from '../components/RegionLayer';
 import { isPreset, PRESET_NOTES, useTeachSettings } from './teach-settings';
 import { useTeach } from './teach-store';
@@ -21,6 +23,10 @@ export function TeachSettingsPanel({ locked }: { locked: boolean }) {
   const thinDefects = useTeach((s) => s.thinDefects);
   const setThinDefects = useTeach((s) => s.setThinDefects);
   const sample = useTeach((s) => s.photos.find((p) => p.thumbnail)?.thumbnail ?? null);
+  const photos = useTeach((s) => s.photos);
+  const { features, tiles } = PRESETS[preset]();
+  const [read, tiled] = [pixelsRead(features.inputSize, tiles), tiles !== undefined];
+  const resolution = useMemo(() => resolutionAdvice(photos, read, tiled, region), [photos, read, tiled, region]);
   return (
     <section className="teach-panel" aria-labelledby="teach-settings-title">
       <h2 id="teach-settings-title" className="teach-panel-title">
@@ -37,8 +43,13 @@ export function TeachSettingsPanel({ locked }: { locked: boolean }) {
         </select>
       </label>
       <p className="hint">
-        {PRESET_NOTES[preset] ?? preset} ({PRESETS[preset]().features.inputSize} px on the shorter side; the longer follows the photos)
+        {PRESET_NOTES[preset] ?? preset} ({features.inputSize} px on the shorter side{tiles ? ` of each of ${tiles.columns} × ${tiles.rows} tiles` : ''}; the longer follows the photos)
       </p>
+      {resolution && (
+        <p className="teach-warning" role="status" data-testid="teach-resolution">
+          {resolution}
+        </p>
+      )}
       <fieldset className="teach-roi" disabled={locked}>
         <legend>Region of interest</legend>
         <label>

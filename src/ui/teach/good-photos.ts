@@ -80,6 +80,26 @@ export function sizeSummary(photos: readonly GoodPhoto[]): string {
   return [...counts].sort((a, b) => b[1] - a[1]).map(([size, n]) => `${size} (${n})`).join(', ');
 }
 
+/** Photos at least this many times larger than what a preset reads lose the detail small defects need. */
+const OVERSIZE = 3;
+
+/**
+ * Advice when most photos (their region, if one is drawn) are far larger than a preset reads them
+ * (`read` pixels on the shorter side): each pixel the model sees then stands for many of the photo's.
+ */
+export function resolutionAdvice(photos: readonly GoodPhoto[], read: number, tiled: boolean, region?: { width: number; height: number } | null): string | null {
+  const sides = photos
+    .filter((p) => p.status === 'ready')
+    .map((p) => Math.round(Math.min(p.width * (region?.width ?? 1), p.height * (region?.height ?? 1))))
+    .sort((a, b) => a - b);
+  if (!sides.length) return null;
+  const side = sides[Math.floor(sides.length / 2)];
+  if (side < OVERSIZE * read) return null;
+  const k = Math.round(side / read);
+  const choose = tiled ? '' : " The 'tiled' preset reads each photo as 2 × 2 tiles, at about four times the time.";
+  return `Most photos are ${side} px on their shorter side and this preset reads ${read}: each pixel it sees stands for ${k} × ${k} of the photo's, so the smallest defects may be lost.${choose}`;
+}
+
 /** A name not yet taken: "001.jpg", then "001 (2).jpg", "001 (3).jpg". */
 export function uniqueName(name: string, taken: ReadonlySet<string>): string {
   if (!taken.has(name)) return name;

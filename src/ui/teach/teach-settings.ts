@@ -23,7 +23,7 @@ export const PRESET_NOTES: Record<PresetName, string> = {
   balanced: 'the default: position-aware flow and two Gaussian companions; the best heat maps for fixtured parts',
   fast: 'the flow alone: the smallest model and the fastest inspection',
   'fine-detail': 'balanced at 384 px: the finest heat maps, about twice the time',
-  tiled: 'balanced on 2 × 2 overlapping tiles of each photo: small defects on large photos, about four times the time',
+  tiled: 'balanced on 2 × 2 overlapping tiles of each photo: small defects on large photos; about four times the time, and some 2 GB of memory to teach',
   paper: 'PatchFlow as published, for reference',
   live: 'balanced at 192 px: for camera streams, about half the work per frame',
 };
