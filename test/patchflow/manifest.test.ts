@@ -1,6 +1,6 @@
 /** Part-model settings: presets, the `--gaussians` spec and the manifest's format check. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PRESET, ManifestError, PART_FORMAT, forThinDefects, presetSettings, trainedAsRequested, validateManifest } from '../../src/engine/patchflow/manifest';
+import { DEFAULT_PRESET, ManifestError, PART_FORMAT, formatFor, forThinDefects, presetSettings, trainedAsRequested, validateManifest } from '../../src/engine/patchflow/manifest';
 import { teachSettings } from '../../src/ui/teach/session-storage';
 import { settingsFrom } from '../../src/cli/train';
 
@@ -73,6 +73,10 @@ describe('part-model settings', () => {
     // @2 models (square input) read as they are
     expect(validateManifest({ ...manifest, format: 'patchflow-inspect/part@2' }, 'm.json').part).toBe('p');
     expect(() => validateManifest({ ...manifest, format: 'patchflow-inspect/part@1' }, 'old.json')).toThrow(/old\.json: part model format 'patchflow-inspect\/part@1' was written by an earlier version; retrain/);
+    expect(() => validateManifest({ ...manifest, format: 'patchflow-inspect/part@9' }, 'new.json')).toThrow(/new\.json: part model format 'patchflow-inspect\/part@9' was written by a newer version of PatchFlow Inspect; update this one/);
+    // untiled models (@3) read as they are, and are written so; tiled ones are @4
+    expect(validateManifest({ ...manifest, format: 'patchflow-inspect/part@3' }, 'm.json').part).toBe('p');
+    expect([formatFor(presetSettings('balanced')), formatFor(presetSettings('tiled'))]).toEqual(['patchflow-inspect/part@3', 'patchflow-inspect/part@4']);
     expect(() => validateManifest({ name: 'x' }, 'x.json')).toThrow(ManifestError);
     expect(() => validateManifest({ ...manifest, settings: { region: { x: 0.5, y: 0, width: 0.6, height: 1 } } }, 'r.json')).toThrow(/r\.json: settings\.region must be a rectangle inside the photo/);
     expect(() => validateManifest({ ...manifest, head: undefined }, 'h.json')).toThrow(/lacks 'head'/);

@@ -12,10 +12,18 @@ import { GAUSSIAN_DEFAULTS } from './gaussian';
 /**
  * @2: Gaussian companions became a list, each on its own taps (weights `gaussian.<i>.*`).
  * @3: the input may be W × H (`settings.features.input`); an @2 model reads as before (square).
+ * @4: tiled inspection (`settings.tiles`, the head's `tile` input). Only tiled models are written as @4,
+ *     so an earlier version still reads every other model.
  */
-export const PART_FORMAT = 'patchflow-inspect/part@3';
+export const PART_FORMAT = 'patchflow-inspect/part@4';
+const UNTILED_FORMAT = 'patchflow-inspect/part@3';
 /** Formats this version reads: the newest and those it reads the same way. */
-const READABLE_FORMATS: readonly string[] = [PART_FORMAT, 'patchflow-inspect/part@2'];
+const READABLE_FORMATS: readonly string[] = [PART_FORMAT, UNTILED_FORMAT, 'patchflow-inspect/part@2'];
+
+/** The format a model is written in: the oldest that reads it. */
+export const formatFor = (settings: Pick<ModelSettings, 'tiles'>): string => (settings.tiles ? PART_FORMAT : UNTILED_FORMAT);
+
+const formatVersion = (format: string) => Number(format.split('@')[1]);
 
 export interface ModelSettings {
   features: FeatureSettings;
@@ -210,6 +218,9 @@ export class ManifestError extends Error {}
 export function validateManifest(m: unknown, where: string): PartManifest {
   const pm = m as Partial<PartManifest>;
   if (pm && typeof pm === 'object' && typeof pm.format === 'string' && pm.format.startsWith('patchflow-inspect/part@') && !READABLE_FORMATS.includes(pm.format)) {
+    if (formatVersion(pm.format) > formatVersion(PART_FORMAT)) {
+      throw new ManifestError(`${where}: part model format '${pm.format}' was written by a newer version of PatchFlow Inspect; update this one (it reads up to '${PART_FORMAT}')`);
+    }
     throw new ManifestError(`${where}: part model format '${pm.format}' was written by an earlier version; retrain the part with npm run train (this version reads '${PART_FORMAT}')`);
   }
   if (!pm || typeof pm !== 'object' || !READABLE_FORMATS.includes(pm.format ?? '')) {

@@ -12,7 +12,7 @@ import { IDENTITY_STANDARDISATION, SCORE_OUTPUTS, buildScoredHead, type MapStati
 import { gridOf, inputForAspect, inputShape } from '../patchflow/aggregation';
 import { fitGaussian } from './gaussian-fit';
 import { TILE_INPUT, gaussianNames, tileFeed, type GaussianSettings } from '../patchflow/gaussian';
-import { PART_FORMAT, type ModelSettings, type PartManifest, type PositionBlindRecord } from '../patchflow/manifest';
+import { formatFor, type ModelSettings, type PartManifest, type PositionBlindRecord } from '../patchflow/manifest';
 import { buildTapGraph } from '../patchflow/pipeline';
 import type { LoadedBackbone } from '../backbone/manifest';
 import { createRng, permutation } from '../random';
@@ -110,7 +110,7 @@ export async function trainPartModel(runtime: Runtime, backbone: LoadedBackbone,
   o.onProgress?.({ phase: 'complete' });
   const { settings, head, mapStatistics, calibration, positionBlind } = await completeHead(runtime, taps, flow.params, o);
   const manifest: PartManifest = {
-    format: PART_FORMAT,
+    format: formatFor(settings),
     part: o.part,
     backbone: { id: backbone.manifest.id, sha256: backbone.manifest.sha256 },
     settings,
