@@ -22,7 +22,11 @@ export function readRgb(bitmap: ImageBitmap): RgbImage {
   ctx.fillStyle = '#000';
   ctx.fillRect(0, 0, width, height);
   ctx.drawImage(bitmap, 0, 0);
-  const rgba = ctx.getImageData(0, 0, width, height).data;
+  return rgbOf(ctx.getImageData(0, 0, width, height).data, width, height);
+}
+
+/** RGBA bytes without their alpha. */
+export function rgbOf(rgba: Uint8ClampedArray, width: number, height: number): RgbImage {
   const data = new Uint8Array(width * height * 3);
   for (let p = 0, q = 0; p < rgba.length; p += 4, q += 3) {
     data[q] = rgba[p];

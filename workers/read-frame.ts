@@ -4,7 +4,7 @@
  * pixels are. The frame (a camera buffer) is closed as soon as the region is copied out of it.
  */
 import { decodeSize, type RgbImage } from '../src/engine/image/decode';
-import { readRgb } from './decode-photo';
+import { readRgb, rgbOf } from './decode-photo';
 import type { FrameRegion } from './inspector-api';
 
 export interface ReadFrame {
@@ -25,12 +25,31 @@ function clampRegion(region: FrameRegion | null, width: number, height: number):
   return { x, y, width: Math.max(1, Math.min(width - x, Math.round(region.width))), height: Math.max(1, Math.min(height - y, Math.round(region.height))) };
 }
 
+/**
+ * A region the model reads at its own size, copied out of a camera frame as RGBA by the frame itself (a
+ * plain copy and colour conversion, where a bitmap would go through the canvas); null where the
+ * browser cannot.
+ */
+async function copyRegion(frame: VideoFrame, r: FrameRegion): Promise<ReadFrame | null> {
+  try {
+    const rgba = new Uint8ClampedArray(r.width * r.height * 4);
+    await frame.copyTo(rgba, { rect: r, format: 'RGBA', colorSpace: 'srgb' });
+    const picture = await createImageBitmap(new ImageData(rgba, r.width, r.height));
+    return { picture, image: rgbOf(rgba, r.width, r.height), region: r };
+  } catch {
+    return null;
+  }
+}
+
 export async function readFrame(frame: ImageBitmap | VideoFrame, region: FrameRegion | null, inputSide: number): Promise<ReadFrame> {
   try {
     const size = frameSize(frame);
     if (size.width === 0 || size.height === 0) throw new Error('the camera sent an empty frame');
     const r = clampRegion(region, size.width, size.height);
     const target = decodeSize(r.width, r.height, inputSide);
+    const atOwnSize = target.width === r.width && target.height === r.height;
+    const copied = atOwnSize && frame instanceof VideoFrame ? await copyRegion(frame, r) : null;
+    if (copied) return copied;
     const picture = await createImageBitmap(frame, r.x, r.y, r.width, r.height, { resizeWidth: target.width, resizeHeight: target.height, resizeQuality: 'high' });
     return { picture, image: readRgb(picture), region: r };
   } finally {

@@ -1,9 +1,10 @@
 /**
  * `npm run bench -- --live`: sustained live inspection where it runs, in headless Chromium (Debian's)
  * with a fake camera made of real bottle photos (good and broken in turn every 2 s, 512×512 at 30 fps).
- * For the default preset and the live preset (as the part's live model), on WASM (and on WebGPU with
- * `--webgpu`, for a machine with a GPU): frames inspected per second over 30 s through the Live view
- * itself, latency (camera frame to verdict), frames dropped, and how smooth the camera picture stays
+ * For the default preset and the live preset (as the part's live model), on WASM with the app's default
+ * threads and with one (and on WebGPU with `--webgpu`, for a machine with a GPU): frames inspected per
+ * second over 30 s through the Live view itself, latency (camera frame to verdict) and the worker's
+ * share of it (model, frame read), frames dropped, and how smooth the camera picture stays
  * meanwhile (frames the video element presented, the longest gap between two, main-thread long tasks).
  */
 import os from 'node:os';
@@ -28,6 +29,9 @@ interface Sustained {
   fps: number;
   latencyMedian: number;
   latencyP95: number;
+  /** The worker's medians: the model's inference and reading the frame's pixels (ms). */
+  modelMedian: number;
+  readMedian: number;
   dropped: number;
   inspected: number;
   /** The video element's presented frames per second, and the longest gap between two (ms). */
@@ -62,7 +66,7 @@ function watchPresentedFrames(page: Page): Promise<void> {
 }
 
 /** The Live view streaming the fake camera for SECONDS, with `liveModel` (a package) as the part's live model. */
-async function sustained(browser: Browser, backend: string, liveModel: string | null): Promise<Sustained> {
+async function sustained(browser: Browser, backend: string, threads: number | null, liveModel: string | null): Promise<Sustained> {
   const context = await browser.newContext();
   const page = await context.newPage();
   try {
@@ -71,7 +75,7 @@ async function sustained(browser: Browser, backend: string, liveModel: string | 
       (window as unknown as { longTasks: number[] }).longTasks = tasks;
       new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push(e.duration))).observe({ type: 'longtask' });
     });
-    await page.goto(`http://127.0.0.1:${PORT}/?backend=${backend}#live`);
+    await page.goto(`http://127.0.0.1:${PORT}/?backend=${backend}${threads ? `&threads=${threads}` : ''}#live`);
     const part = page.getByLabel('Part', { exact: true });
     const bottle = part.locator('option', { hasText: 'bottle' }).first();
     await bottle.waitFor({ state: 'attached', timeout: 60_000 });
@@ -99,6 +103,8 @@ async function sustained(browser: Browser, backend: string, liveModel: string | 
       fps: (inspected1 - inspected0) / seconds,
       latencyMedian: await readout(page, 'live-latency'),
       latencyP95: await readout(page, 'live-latency', 'data-p95'),
+      modelMedian: await readout(page, 'live-stages'),
+      readMedian: await readout(page, 'live-stages', 'data-read'),
       dropped: dropped1 - dropped0,
       inspected: inspected1 - inspected0,
       cameraFps: presented.frames / seconds,
@@ -125,13 +131,15 @@ export async function benchLiveCommand(runtime: Runtime, options: { webgpu?: boo
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...fakeCameraArgs(camera), ...(options.webgpu ? ['--enable-unsafe-webgpu'] : [])] });
   try {
     console.log(`\nlive inspection through the Live view, ${SECONDS} s sustained after ${WARMUP_FRAMES} frames; fake camera ${CAMERA.width}×${CAMERA.height} at ${CAMERA.fps} fps; ${os.cpus().length} cores`);
-    console.log('preset     backend            inspected fps   latency p50 / p95 (ms)   dropped   camera fps   longest gap   long tasks (longest)');
-    for (const backend of ['wasm', ...(options.webgpu ? ['webgpu'] : [])]) {
+    console.log('preset     backend             inspected fps   latency p50 / p95 (ms)   of which model / read   dropped   camera fps   longest gap   long tasks (longest)');
+    // the app's default threads (both cores here), then one: the page's own work competes for the cores
+    const runs: [string, number | null][] = [['wasm', null], ['wasm', 1], ...(options.webgpu ? [['webgpu', null] as [string, null]] : [])];
+    for (const [backend, threads] of runs) {
       for (const [preset, liveModel] of [['balanced', null], ['live', liveZip]] as const) {
-        const r = await sustained(browser, backend, liveModel);
-        const label = backend === 'wasm' ? 'WASM (app default threads)' : 'WebGPU';
+        const r = await sustained(browser, backend, threads, liveModel);
+        const label = backend === 'webgpu' ? 'WebGPU' : threads ? `WASM, ${threads} thread` : 'WASM, app default';
         console.log(
-          `${preset.padEnd(10)} ${label.padEnd(18)} ${r.fps.toFixed(1).padStart(13)}   ${`${r.latencyMedian.toFixed(0)} / ${r.latencyP95.toFixed(0)}`.padStart(22)}   ${`${r.dropped}/${r.dropped + r.inspected}`.padStart(7)}   ${r.cameraFps.toFixed(1).padStart(10)}   ${`${r.longestGap.toFixed(0)} ms`.padStart(11)}   ${r.longTasks} (${r.longestTask.toFixed(0)} ms)`,
+          `${preset.padEnd(10)} ${label.padEnd(19)} ${r.fps.toFixed(1).padStart(13)}   ${`${r.latencyMedian.toFixed(0)} / ${r.latencyP95.toFixed(0)}`.padStart(22)}   ${`${r.modelMedian.toFixed(0)} / ${r.readMedian.toFixed(0)}`.padStart(21)}   ${`${r.dropped}/${r.dropped + r.inspected}`.padStart(7)}   ${r.cameraFps.toFixed(1).padStart(10)}   ${`${r.longestGap.toFixed(0)} ms`.padStart(11)}   ${r.longTasks} (${r.longestTask.toFixed(0)} ms)`,
         );
       }
     }

@@ -26,7 +26,7 @@ const USAGE = `usage:
   npm run train -- --data DIR --out DIR [--preset balanced|paper|...] [--part NAME] [--epochs N] [--batch N]
                    [--lr X] [--seed N] [--size PX|WxH] [--taps a,b,c] [--scales 1,0.5,0.25] [--steps K] [--crop F] [--region X,Y,W,H (fractions)]
                    [--tiles CxR[@OVERLAP] (tiled inspection, e.g. 2x2@0.25)]
-                   [--adapter-constraint none|fixed-norm|frozen|unit-variance] [--position-channels N] [--position-blind auto|SHARE]
+                   [--adapter-constraint none|fixed-norm|frozen|unit-variance] [--position-channels N] [--position-blind auto|SHARE] [--covariance-block K]
                    [--gaussians none|TAPS[@SCALES]:DIMS:REDUCTION[;...]]   e.g. s8_block+s8_expand@1:64:random-channels
                    [--combine flow|gaussian|mean|max|agreement|gaussian.I] [--heat-map flow|gaussian|mean|max|gaussian.I] [--smoothing σ PX] [--thin-defects]
                    [--backbone float|int8] [--false-reject-rate 1%] [--validate DIR (real photos set aside: test/good, test/<defect>)]
@@ -64,7 +64,7 @@ async function main(argv: string[]): Promise<void> {
       part: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
       seed: { type: 'string' }, size: { type: 'string' }, taps: { type: 'string' }, scales: { type: 'string' },
       steps: { type: 'string' }, crop: { type: 'string' }, region: { type: 'string' }, tiles: { type: 'string' }, quiet: { type: 'boolean' }, preset: { type: 'string' },
-      'adapter-constraint': { type: 'string' }, 'position-channels': { type: 'string' }, 'position-blind': { type: 'string' }, gaussians: { type: 'string' },
+      'adapter-constraint': { type: 'string' }, 'position-channels': { type: 'string' }, 'position-blind': { type: 'string' }, 'covariance-block': { type: 'string' }, gaussians: { type: 'string' },
       combine: { type: 'string' }, 'heat-map': { type: 'string' }, smoothing: { type: 'string' }, 'thin-defects': { type: 'boolean' }, optional: { type: 'boolean' },
       browser: { type: 'boolean' }, webgpu: { type: 'boolean' }, live: { type: 'boolean' }, backbone: { type: 'string' }, 'backbone-quant': { type: 'boolean' }, history: { type: 'boolean' }, records: { type: 'string' }, teach: { type: 'boolean' },
       'false-reject-rate': { type: 'string' }, validate: { type: 'string' },
@@ -99,7 +99,7 @@ async function main(argv: string[]): Promise<void> {
         data: require(values.data, 'data'), part: values.part, epochs: num(values.epochs, 'epochs'), batch: num(values.batch, 'batch'),
         lr: num(values.lr, 'lr'), seed: num(values.seed, 'seed'), size: values.size, taps: list(values.taps),
         scales: list(values.scales)?.map((s) => num(s, 'scales')!), steps: num(values.steps, 'steps'), crop: num(values.crop, 'crop'), region: values.region, tiles: values.tiles, quiet: values.quiet,
-        preset: values.preset, adapterConstraint: values['adapter-constraint'], positionChannels: num(values['position-channels'], 'position-channels'), positionBlind: values['position-blind'],
+        preset: values.preset, adapterConstraint: values['adapter-constraint'], positionChannels: num(values['position-channels'], 'position-channels'), positionBlind: values['position-blind'], covarianceBlock: num(values['covariance-block'], 'covariance-block'),
         gaussians: values.gaussians, combine: values.combine, heatMap: values['heat-map'], smoothing: num(values.smoothing, 'smoothing'), thinDefects: values['thin-defects'], falseRejectRate: rate(values['false-reject-rate']),
       };
       const backbone = await loadBackbone((await ensureBackbone({ variant })).dir);

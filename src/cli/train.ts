@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Runtime } from '../engine/runtime';
 import { DEFAULT_PRESET, forThinDefects, presetSettings, type ModelSettings } from '../engine/patchflow/manifest';
 import { MAP_COMBINATIONS, SCORE_RULES, companionIndex, heatMapRule, type CompanionMap } from '../engine/patchflow/scores';
-import { GAUSSIAN_DEFAULTS, type GaussianSettings } from '../engine/patchflow/gaussian';
+import { GAUSSIAN_DEFAULTS, MAX_COVARIANCE_BLOCK, isCovarianceBlock, type GaussianSettings } from '../engine/patchflow/gaussian';
 import type { FeatureSettings } from '../engine/patchflow/aggregation';
 import { isRegion, type Region } from '../engine/patchflow/preprocess';
 import { DEFAULT_TILE_OVERLAP, MAX_TILES_PER_SIDE, isTiling, type Tiling } from '../engine/patchflow/tiling';
@@ -35,6 +35,8 @@ export interface TrainArgs {
   positionChannels?: number;
   /** 'auto' or a share 0…1 of the position-blind Gaussian in every per-position Gaussian companion. */
   positionBlind?: string;
+  /** Side of the square of grid cells that share one covariance in every per-position Gaussian (1 = none shared). */
+  covarianceBlock?: number;
   /** 'none', or companions separated by ';', each TAPS:DIMS:REDUCTION with TAPS 'a+b+c' or 'flow'. */
   gaussians?: string;
   combine?: string;
@@ -93,6 +95,15 @@ export function settingsFrom(args: TrainArgs): ModelSettings {
   if (args.positionBlind !== undefined) {
     const share = parsePositionBlind(args.positionBlind);
     s.head.gaussians = s.head.gaussians.map((g) => (g.model === 'nearest-neighbour' ? g : { ...g, positionBlind: share }));
+  }
+  if (args.covarianceBlock !== undefined) {
+    const k = args.covarianceBlock;
+    if (!isCovarianceBlock(k)) throw new Error(`--covariance-block ${k}: give the side of the square of grid cells that share one covariance, 1 (each cell its own) to ${MAX_COVARIANCE_BLOCK}`);
+    s.head.gaussians = s.head.gaussians.map((g) => {
+      if (g.model === 'nearest-neighbour') return g;
+      const { covarianceBlock: _, ...rest } = g;
+      return k === 1 ? rest : { ...rest, covarianceBlock: k };
+    });
   }
   if (args.combine) s.scoring.combine = ruleOf(args.combine, SCORE_RULES, 'combine');
   if (args.thinDefects) s.scoring = forThinDefects(s).scoring;

@@ -33,7 +33,7 @@ describe.skipIf(!present)('a tall part at its own aspect ratio', () => {
 
   it('fits the input to the photos: 256 wide, their height rounded to the backbone stride', () => {
     expect(model.manifest.settings.features.input).toEqual({ width: 256, height: 640 });
-    expect(model.manifest.format).toBe('patchflow-inspect/part@3');
+    expect(model.manifest.format).toBe('patchflow-inspect/part@5'); // the default's covariance blocks
   });
 
   it('maps the photo at its own shape, letterboxes a square photo, and scores the same on onnxruntime-web', async () => {

@@ -41,7 +41,7 @@ describe.skipIf(!haveData(BOTTLE))('tiled inspection', () => {
 
   it('fits the input to a tile and decodes the photo at full size', () => {
     expect(model.manifest.settings.tiles).toEqual({ columns: 2, rows: 2, overlap: 0 });
-    expect(model.manifest.format).toBe('patchflow-inspect/part@4');
+    expect(model.manifest.format).toBe('patchflow-inspect/part@5'); // tiles, and the default's covariance blocks
     expect(model.manifest.settings.features.input).toBeUndefined(); // square tiles: the preset's 256²
     expect([photo.width, photo.height]).toEqual([512, 512]);
   });

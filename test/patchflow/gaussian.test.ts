@@ -5,7 +5,7 @@ import { runSession, type HostTensor } from '../../src/engine/runtime';
 import { nodeRuntime } from '../../src/engine/runtime/node';
 import { createRng, gaussian } from '../../src/engine/random';
 import { bilinearMatrix, featureChannels, gridOf, tapLayout, type InputShape, type ScaledTap } from '../../src/engine/patchflow/aggregation';
-import { appendGaussianMap, chosenChannels, gaussianNames, randomProjection, upperTriangleIndex, type GaussianSettings } from '../../src/engine/patchflow/gaussian';
+import { appendGaussianMap, chosenChannels, covarianceBlocks, gaussianNames, randomProjection, upperTriangleIndex, type GaussianSettings } from '../../src/engine/patchflow/gaussian';
 import { POSITION_BLIND_SHARES, fitGaussian } from '../../src/engine/train/gaussian-fit';
 import { TapCache, fromHalf } from '../../src/engine/train/tap-cache';
 import { tapOutputName } from '../../src/engine/patchflow/pipeline';
@@ -320,6 +320,67 @@ describe('Gaussian companion', () => {
 
     it("'auto' without held-out images is refused", async () => {
       await expect(fitGaussian(runtime, cacheOf(8, 0, createRng(5)), layout, settings('auto'), shape, names)).rejects.toThrow(/held-out good images/);
+    });
+
+    describe('covariance blocks', () => {
+      const blocked = (k: number): GaussianSettings => ({ ...settings(0), covarianceBlock: k });
+      /** Inverse of a symmetric positive definite D×D matrix (Gauss–Jordan, float64). */
+      const inverse = (m: Float64Array, d: number) => {
+        const a = Float64Array.from(m);
+        const inv = Float64Array.from({ length: d * d }, (_, k) => +(k % (d + 1) === 0));
+        for (let c = 0; c < d; c++) {
+          const pivot = a[c * d + c];
+          for (let j = 0; j < d; j++) [a[c * d + j], inv[c * d + j]] = [a[c * d + j] / pivot, inv[c * d + j] / pivot];
+          for (let r = 0; r < d; r++) {
+            if (r === c) continue;
+            const f = a[r * d + c];
+            for (let j = 0; j < d; j++) [a[r * d + j], inv[r * d + j]] = [a[r * d + j] - f * a[c * d + j], inv[r * d + j] - f * inv[c * d + j]];
+          }
+        }
+        return inv;
+      };
+      const dd = channels * channels;
+
+      it("2 × 2 cells share one covariance, their cells' pooled one; each cell keeps its own mean", async () => {
+        const cache = cacheOf(200, 1, createRng(7));
+        const own = (await fitGaussian(runtime, cache, layout, blocked(1), shape, names)).params;
+        const shared = (await fitGaussian(runtime, cache, layout, blocked(2), shape, names)).params;
+        expect(shared.get(names.whitening)!.dims).toEqual([4, (channels * (channels + 1)) / 2]);
+        expect(shared.get(names.whiteningScale)!.dims).toEqual([4, 1, 1]);
+        expect(shared.get(names.mean)!.data).toEqual(own.get(names.mean)!.data);
+        const [cellPrecision, blockPrecision] = [precisionOf(own, channels, positions), precisionOf(shared, channels, 4)];
+        // both add the same ridge: the block's covariance is its four cells' covariances averaged
+        for (let b = 0; b < 4; b++) {
+          const [by, bx] = [Math.floor(b / 2), b % 2];
+          const cells = [0, 1, 4, 5].map((offset) => by * 8 + bx * 2 + offset);
+          const averaged = new Float64Array(dd);
+          for (const q of cells) inverse(cellPrecision.subarray(q * dd, (q + 1) * dd), channels).forEach((v, k) => (averaged[k] += v / cells.length));
+          const covariance = inverse(blockPrecision.subarray(b * dd, (b + 1) * dd), channels);
+          for (let k = 0; k < dd; k++) expect(Math.abs(covariance[k] - averaged[k])).toBeLessThan(5e-3 * Math.sqrt(averaged[(Math.floor(k / channels) * (channels + 1))] * averaged[(k % channels) * (channels + 1)]));
+        }
+      });
+
+      it("the map of shared blocks equals the per-position map with each block's whitening at its cells", async () => {
+        const shared = (await fitGaussian(runtime, cacheOf(60, 1, createRng(8)), layout, blocked(2), shape, names)).params;
+        const triangle = (channels * (channels + 1)) / 2;
+        const blockOf = (p: number) => Math.floor(Math.floor(p / 4) / 2) * 2 + Math.floor((p % 4) / 2);
+        const packed = shared.get(names.whitening)!.data as Uint16Array;
+        const scale = shared.get(names.whiteningScale)!.data as Float32Array;
+        const spread = new Map(shared);
+        spread.set(names.whitening, { dtype: 'float16', dims: [positions, triangle], data: Uint16Array.from({ length: positions * triangle }, (_, k) => packed[blockOf(Math.floor(k / triangle)) * triangle + (k % triangle)]) });
+        spread.set(names.whiteningScale, floatTensor([positions, 1, 1], Float32Array.from({ length: positions }, (_, p) => scale[blockOf(p)])));
+        const rng = createRng(9);
+        const feeds = { [layout[0].name]: { dtype: 'float32', dims: [3, channels, 4, 4], data: Float32Array.from({ length: 3 * channels * positions }, (_, k) => (k % positions) + 2 * gaussian(rng)) } } as Record<string, HostTensor>;
+        const [blocks, cells] = await Promise.all([mapSession(layout, shape, shared, 'float32', blocked(2)), mapSession(layout, shape, spread, 'float32', blocked(1))]);
+        const [a, b] = [await blocks(feeds), await cells(feeds)];
+        expect(a.length).toBe(3 * positions);
+        for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(1e-5 * Math.max(1, b[i]));
+      });
+
+      it('blocks that do not tile the grid are refused with the sizes that would', () => {
+        expect(covarianceBlocks({ width: 4, height: 4 }, 2)).toEqual({ rows: 2, columns: 2 });
+        expect(() => covarianceBlocks({ width: 6, height: 4 }, 4)).toThrow(/multiples of 32 px/);
+      });
     });
   });
 });

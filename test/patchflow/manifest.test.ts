@@ -64,6 +64,11 @@ describe('part-model settings', () => {
     expect(() => settingsFrom({ data: 'd', size: '250' })).toThrow(/multiple of 32/);
     expect(settingsFrom({ data: 'd', region: '0.1,0,0.8,1' }).region).toEqual({ x: 0.1, y: 0, width: 0.8, height: 1 });
     expect(() => settingsFrom({ data: 'd', region: '0.5,0,0.8,1' })).toThrow(/rectangle inside it/);
+    // covariance blocks: the default shares one per 2 × 2 cells; 1 gives each cell its own (written as before)
+    expect(settingsFrom({ data: 'd' }).head.gaussians.map((g) => g.covarianceBlock)).toEqual([2, 2]);
+    expect(settingsFrom({ data: 'd', covarianceBlock: 1 }).head.gaussians.every((g) => !('covarianceBlock' in g))).toBe(true);
+    expect(formatFor(settingsFrom({ data: 'd', covarianceBlock: 1 }))).toBe('patchflow-inspect/part@3');
+    expect(() => settingsFrom({ data: 'd', covarianceBlock: 5 })).toThrow(/--covariance-block 5: give the side of the square of grid cells/);
     expect(() => settingsFrom({ data: 'd', preset: 'fast', combine: 'agreement' })).toThrow(/--combine agreement needs a Gaussian companion/);
   });
 
@@ -74,11 +79,20 @@ describe('part-model settings', () => {
     expect(validateManifest({ ...manifest, format: 'patchflow-inspect/part@2' }, 'm.json').part).toBe('p');
     expect(() => validateManifest({ ...manifest, format: 'patchflow-inspect/part@1' }, 'old.json')).toThrow(/old\.json: part model format 'patchflow-inspect\/part@1' was written by an earlier version; retrain/);
     expect(() => validateManifest({ ...manifest, format: 'patchflow-inspect/part@9' }, 'new.json')).toThrow(/new\.json: part model format 'patchflow-inspect\/part@9' was written by a newer version of PatchFlow Inspect; update this one/);
-    // untiled models (@3) read as they are, and are written so; tiled ones are @4
-    expect(validateManifest({ ...manifest, format: 'patchflow-inspect/part@3' }, 'm.json').part).toBe('p');
-    expect([formatFor(presetSettings('balanced')), formatFor(presetSettings('tiled'))]).toEqual(['patchflow-inspect/part@3', 'patchflow-inspect/part@4']);
+    // each model is written in the oldest format that reads it: @3 untiled, @4 tiled, @5 with covariance blocks
+    for (const format of ['patchflow-inspect/part@3', 'patchflow-inspect/part@4']) expect(validateManifest({ ...manifest, format }, 'm.json').part).toBe('p');
+    const untiled = { ...presetSettings('fast'), tiles: undefined };
+    expect([formatFor(untiled), formatFor({ ...untiled, tiles: presetSettings('tiled').tiles }), formatFor(presetSettings('balanced')), formatFor(presetSettings('tiled'))]).toEqual([
+      'patchflow-inspect/part@3',
+      'patchflow-inspect/part@4',
+      'patchflow-inspect/part@5',
+      'patchflow-inspect/part@5',
+    ]);
     expect(() => validateManifest({ name: 'x' }, 'x.json')).toThrow(ManifestError);
     expect(() => validateManifest({ ...manifest, settings: { region: { x: 0.5, y: 0, width: 0.6, height: 1 } } }, 'r.json')).toThrow(/r\.json: settings\.region must be a rectangle inside the photo/);
     expect(() => validateManifest({ ...manifest, head: undefined }, 'h.json')).toThrow(/lacks 'head'/);
+    const blocks = (covarianceBlock: number) => ({ ...manifest, settings: { head: { gaussians: [{ dims: 8 }, { dims: 8, covarianceBlock }] } } });
+    expect(validateManifest(blocks(2), 'b.json').part).toBe('p');
+    expect(() => validateManifest(blocks(5), 'b.json')).toThrow(/b\.json: settings\.head\.gaussians\[1\]\.covarianceBlock must be a whole number of cells from 1 to 4/);
   });
 });

@@ -14,8 +14,8 @@ describe('summarizeManifest', () => {
       'Region of interest': 'the whole photo',
       Scales: '1, 0.5, 0.25',
       'Flow taps': 's8_block, s16_block, s32_block',
-      'Gaussian 0': '64 dims (random-channels) on s8_block, s8_expand at scales 1; per position',
-      'Gaussian 1': '32 dims (random-channels) on s8_expand, s16_expand, s32_head at scales 1, 0.5, 0.25; per position',
+      'Gaussian 0': '64 dims (random-channels) on s8_block, s8_expand at scales 1; per position; one covariance per 2 × 2 cells',
+      'Gaussian 1': '32 dims (random-channels) on s8_expand, s16_expand, s32_head at scales 1, 0.5, 0.25; per position; one covariance per 2 × 2 cells',
       Scoring: 'agreement; heat map from gaussian.0; smoothing σ 4 px',
       'Head size': '22.2 MiB',
       'Image threshold': '2.346',
@@ -41,10 +41,10 @@ describe('summarizeManifest', () => {
 
   it('says how little position counts in a Gaussian, and whether training chose it', () => {
     const m = manifestOf('bottle');
-    m.settings.head.gaussians = m.settings.head.gaussians.map((g, i) => ({ ...g, positionBlind: i === 0 ? 0.2 : 0.5 }));
+    m.settings.head.gaussians = m.settings.head.gaussians.map((g, i) => ({ ...g, positionBlind: i === 0 ? 0.2 : 0.5, covarianceBlock: i === 0 ? 2 : 1 }));
     m.training.positionBlind = [{ companion: 0, chosen: 0.2, candidates: [] }];
     const chosen = Object.fromEntries(summarizeManifest(m, 1).map((r) => [r.label, r.value]));
-    expect(chosen['Gaussian 0']).toBe('64 dims (random-channels) on s8_block, s8_expand at scales 1; 20 % position-blind, chosen by training');
+    expect(chosen['Gaussian 0']).toBe('64 dims (random-channels) on s8_block, s8_expand at scales 1; 20 % position-blind, chosen by training; one covariance per 2 × 2 cells');
     expect(chosen['Gaussian 1']).toBe('32 dims (random-channels) on s8_expand, s16_expand, s32_head at scales 1, 0.5, 0.25; 50 % position-blind');
   });
 

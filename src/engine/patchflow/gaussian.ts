@@ -43,6 +43,24 @@ export interface GaussianSettings {
    * likely (the manifest's training record says which, and why).
    */
   positionBlind?: number | 'auto';
+  /**
+   * The side of the square of grid cells that share one covariance (absent = 1: every position its own);
+   * each cell keeps its own mean. Neighbouring cells see nearly the same patch statistics, so a 2 × 2
+   * block costs little accuracy and stores a quarter of the whitening matrices, which are most of a head.
+   */
+  covarianceBlock?: number;
+}
+
+/** Covariance blocks up to this side: every input is a multiple of the coarsest stride, 4 stride-8 cells. */
+export const MAX_COVARIANCE_BLOCK = 4;
+
+/** True for a covariance block side the engine fits and runs. */
+export const isCovarianceBlock = (k: unknown): k is number => Number.isInteger(k) && (k as number) >= 1 && (k as number) <= MAX_COVARIANCE_BLOCK;
+
+/** The grid's covariance blocks (k × k cells each), row by row; throws where they do not tile the grid. */
+export function covarianceBlocks(grid: InputShape, k: number): { rows: number; columns: number } {
+  if (grid.height % k || grid.width % k) throw new Error(`covariance blocks of ${k} × ${k} cells do not tile the ${grid.width} × ${grid.height} grid; choose an input whose sides are multiples of ${8 * k} px`);
+  return { rows: grid.height / k, columns: grid.width / k };
 }
 
 export const MAX_GAUSSIAN_DIMS = 128;
@@ -57,13 +75,14 @@ export interface GaussianNames {
   /** [1, D, G, G]: per-position mean of the reduced feature. */
   mean: string;
   /**
-   * [G·G, D(D+1)/2] float16: per position (p = y·G + x), the upper triangle (row by row) of the whitening
-   * matrix W = L⁻ᵀ, where L Lᵀ is the ridge-regularised covariance, divided by its largest entry. Half
-   * the entries and half the bytes of the float32 precision W Wᵀ that heads used to store (the default
-   * head: 22 → 7 MiB); onnxruntime unpacks it once, when the session is made.
+   * [B, D(D+1)/2] float16: per covariance block (one per position unless blocks are shared, b = y·columns
+   * + x), the upper triangle (row by row) of the whitening matrix W = L⁻ᵀ, where L Lᵀ is the
+   * ridge-regularised covariance, divided by its largest entry. Half the entries and half the bytes of
+   * the float32 precision W Wᵀ that heads used to store (the default head: 22 → 7 MiB, 3.6 with 2 × 2
+   * blocks); onnxruntime unpacks it once, when the session is made.
    */
   whitening: string;
-  /** [G·G, 1, 1] float32: the largest |entry| of each position's W. */
+  /** [B, 1, 1] float32: the largest |entry| of each block's W. */
   whiteningScale: string;
 }
 
@@ -155,19 +174,31 @@ export function appendGaussianMap(b: GraphBuilder, layout: ScaledTap[], taps: Re
   const d = settings.dims;
   const tile = tiles > 1 ? tileInput(b) : undefined;
   const pick = (weights: string) => (tile ? b.op('Gather', [weights, tile], { axis: attr.i(0) }) : weights);
-  const diff = b.op('Sub', [appendGaussianProjection(b, layout, taps, grid, names, settings), pick(names.mean)]);
-  const byPosition = b.op('Transpose', [b.op('Reshape', [diff, b.ints([0, 0, -1], 'flatten_grid')])], { perm: attr.ints([2, 0, 1]) }); // [P, N, D]
+  const diff = b.op('Sub', [appendGaussianProjection(b, layout, taps, grid, names, settings), pick(names.mean)]); // [N, D, H, W]
   // W unpacked from its float16 upper triangle: weights only, so onnxruntime folds it into a constant
   const { index, mask } = upperTriangleIndex(d);
   const packed = b.op('Cast', [names.whitening], { to: attr.i(1) });
   const entries = b.op('Mul', [b.op('Gather', [packed, b.ints(index, 'triangle_index')], { axis: attr.i(1) }), b.constant([d * d], mask, 'triangle_mask')]);
-  const unpacked = b.op('Mul', [b.op('Reshape', [entries, b.ints([-1, d, d], 'square')]), names.whiteningScale]); // [T·P, D, D]
-  const whitening = tile ? b.op('Reshape', [pick(b.op('Reshape', [unpacked, b.ints([tiles, -1, d, d], 'by_tile')])), b.ints([-1, d, d], 'square')]) : unpacked; // [P, D, D]
-  const whitened = b.op('MatMul', [byPosition, whitening]); // [P, N, D]
-  // ReduceMean over D gives d²/D.
-  const meanSq = b.op('ReduceMean', [b.op('Mul', [whitened, whitened]), b.ints([2])], { keepdims: attr.i(1) }); // [P, N, 1]
-  const perImage = b.op('Transpose', [meanSq], { perm: attr.ints([1, 2, 0]) }); // [N, 1, P]
-  return b.op('Mul', [b.op('Reshape', [perImage, b.ints([0, 1, grid.height, grid.width], 'grid_shape')]), b.scalar(0.5)]);
+  const unpacked = b.op('Mul', [b.op('Reshape', [entries, b.ints([-1, d, d], 'square')]), names.whiteningScale]); // [T·B, D, D]
+  const whitening = tile ? b.op('Reshape', [pick(b.op('Reshape', [unpacked, b.ints([tiles, -1, d, d], 'by_tile')])), b.ints([-1, d, d], 'square')]) : unpacked; // [B, D, D]
+  // d²/D = mean over D of ((x − μ)ᵀW)², every cell by its block's W: one MatMul per block
+  const squaredDistance = (cells: string) => {
+    const whitened = b.op('MatMul', [cells, whitening]);
+    return b.op('ReduceMean', [b.op('Mul', [whitened, whitened]), b.ints([2])], { keepdims: attr.i(1) });
+  };
+  const k = settings.covarianceBlock ?? 1;
+  let map: string;
+  if (k === 1) {
+    const byPosition = b.op('Transpose', [b.op('Reshape', [diff, b.ints([0, 0, -1], 'flatten_grid')])], { perm: attr.ints([2, 0, 1]) }); // [P, N, D]
+    map = b.op('Transpose', [squaredDistance(byPosition)], { perm: attr.ints([1, 2, 0]) }); // [N, 1, P]
+  } else {
+    const { rows, columns } = covarianceBlocks(grid, k);
+    const cells = b.op('Reshape', [diff, b.ints([0, 0, rows, k, columns, k], 'cells_in_blocks')]); // [N, D, rows, k, columns, k]
+    const byBlock = b.op('Reshape', [b.op('Transpose', [cells], { perm: attr.ints([2, 4, 0, 3, 5, 1]) }), b.ints([rows * columns, -1, d], 'by_block')]); // [B, N·k·k, D]
+    const blocks = b.op('Reshape', [squaredDistance(byBlock), b.ints([rows, columns, -1, k, k], 'blocks_of_cells')]); // [rows, columns, N, k, k]
+    map = b.op('Transpose', [blocks], { perm: attr.ints([2, 0, 3, 1, 4]) }); // [N, rows, k, columns, k]
+  }
+  return b.op('Mul', [b.op('Reshape', [map, b.ints([-1, 1, grid.height, grid.width], 'grid_shape')]), b.scalar(0.5)]);
 }
 
 /** TILE_INPUT, declared once however many companions read it. */

@@ -14,7 +14,7 @@ import { checkBackbone } from './part-package';
 import { IMAGE_OUTPUT, buildPreprocessGraph, cropRect, photoPlacement, preprocessFeeds, preprocessSettings } from './preprocess';
 import type { Rect, RgbImage } from '../image/decode';
 import { TILE_INPUT, tileFeed } from './gaussian';
-import { stitchTiles, tilePlacement, tilesOf, type TileMap } from './tiling';
+import { stitchTiles, tiledPlacement, tilePlacement, tilesOf, type TileMap } from './tiling';
 
 /**
  * pixels [H, W, 3] uint8 → every scaled tap the head reads (float32); also returns the head's
@@ -156,7 +156,7 @@ export class PartModel {
    */
   async inspect(image: RgbImage): Promise<Inspection> {
     const settings = this.manifest.settings;
-    const pre = { ...preprocessSettings(settings), tiles: settings.tiles };
+    const pre = tiledPlacement(settings);
     const tiles = tilesOf(image, pre).map(({ rect, image: tile }, t) => ({ rect, ...this.tileFeeds(tile, t) }));
     const { outs, milliseconds } = await this.inTurn(async () => {
       const t0 = performance.now();

@@ -6,7 +6,7 @@
  */
 import { cropImage, type Rect, type RgbImage } from '../image/decode';
 import { inputLongSide, type FeatureSettings } from './aggregation';
-import { cropRect, type Placement } from './preprocess';
+import { cropRect, preprocessSettings, type Placement } from './preprocess';
 
 export interface Tiling {
   columns: number;
@@ -58,6 +58,9 @@ export function tileRects(area: Rect, tiling: Tiling | undefined): Rect[] {
 
 /** What of a model's settings decides its tiles. */
 export type TiledPlacement = Placement & { tiles?: Tiling };
+
+/** Where a model's tiles lie: the region and the crop, then the tiles. */
+export const tiledPlacement = (s: Parameters<typeof preprocessSettings>[0] & { tiles?: Tiling }): TiledPlacement => ({ ...preprocessSettings(s), tiles: s.tiles });
 
 /** The pixels a model reads, cut into its tiles (the region of interest and the centre crop first). */
 export function tilesOf(image: RgbImage, s: TiledPlacement): { rect: Rect; image: RgbImage }[] {

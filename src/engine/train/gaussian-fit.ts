@@ -6,7 +6,7 @@
  * stored as a scaled float16 triangle.
  */
 import { GraphBuilder, attr, floatTensor, type Graph, type Tensor } from '../onnx/graph';
-import { appendFittingInputs, randomProjection, type GaussianNames, type GaussianSettings } from '../patchflow/gaussian';
+import { appendFittingInputs, covarianceBlocks, randomProjection, type GaussianNames, type GaussianSettings } from '../patchflow/gaussian';
 import type { InputShape, ScaledTap } from '../patchflow/aggregation';
 import type { PositionBlindRecord } from '../patchflow/manifest';
 import { runSession, type InferenceSession, type Runtime } from '../runtime';
@@ -69,6 +69,29 @@ async function accumulateMoments(runtime: Runtime, session: InferenceSession, ca
     n = total;
   }
   return { mean, scatter, n };
+}
+
+/**
+ * Each cell's own mean, and its k × k block's covariance: the cells' centred scatters pooled (so each
+ * block's covariance has k² times the samples of one cell's).
+ */
+function blockScatter(m: Moments, d: number, grid: InputShape, k: number): Moments {
+  const { width } = grid;
+  const { rows, columns } = covarianceBlocks(grid, k);
+  const dd = d * d;
+  const scatter = new Float64Array(m.scatter.length);
+  const pooled = new Float64Array(dd);
+  for (let by = 0; by < rows; by++) {
+    for (let bx = 0; bx < columns; bx++) {
+      const cells: number[] = [];
+      for (let y = by * k; y < (by + 1) * k; y++) for (let x = bx * k; x < (bx + 1) * k; x++) cells.push(y * width + x);
+      pooled.fill(0);
+      for (const q of cells) for (let e = 0; e < dd; e++) pooled[e] += m.scatter[q * dd + e];
+      // scatter / (n − 1) is read as the covariance; the pooled one has cells · (n − 1) degrees of freedom
+      for (const q of cells) for (let e = 0; e < dd; e++) scatter[q * dd + e] = pooled[e] / cells.length;
+    }
+  }
+  return { mean: m.mean, scatter, n: m.n };
 }
 
 /**
@@ -241,9 +264,9 @@ export interface FitGroup {
 /**
  * Fits the companion on the cached taps of `layout`, one set of per-position Gaussians per group (every
  * sample in one group unless told otherwise): the seeded reduction, each position's mean and the
- * whitening of its covariance with ε = ridge · mean diagonal variance added (raised tenfold at a
- * position until it factorises), blended with the group's position-blind Gaussian by the settings'
- * share. 'auto' chooses the share under which every group's held-out good samples (in `heldOutCache`)
+ * whitening of its covariance (its covariance block's, pooled over the block's cells) with ε = ridge ·
+ * mean diagonal variance added (raised tenfold at a position until it factorises), blended with the
+ * group's position-blind Gaussian by the settings' share. 'auto' chooses the share under which every group's held-out good samples (in `heldOutCache`)
  * are most likely together. The weights stack the groups on their first axis.
  */
 export async function fitGaussian(
@@ -262,6 +285,8 @@ export async function fitGaussian(
   const projection = settings.reduction === 'random-channels' ? undefined : randomProjection(layout, settings);
   const d = settings.dims;
   const positions = grid.height * grid.width;
+  const k = settings.covarianceBlock ?? 1;
+  const blocks = covarianceBlocks(grid, k);
   const session = await openSession(runtime, buildMomentsGraph(layout, settings, projection, grid, names));
   const models: PositionGaussians[] = [];
   // per group, each candidate share's held-out likelihood, weighted by the group's held-out patches (a
@@ -269,7 +294,8 @@ export async function fitGaussian(
   const weighed: { n: number; nll: number[] }[] = [];
   try {
     for (const g of groups) {
-      const model = new PositionGaussians(await accumulateMoments(runtime, session, cache, g.indices, d, positions), d, positions, settings.ridge);
+      const own = await accumulateMoments(runtime, session, cache, g.indices, d, positions);
+      const model = new PositionGaussians(k > 1 ? blockScatter(own, d, grid, k) : own, d, positions, settings.ridge);
       models.push(model);
       if (!auto) continue;
       const heldOut = await accumulateMoments(runtime, session, heldOutCache!, g.heldOut!, d, positions);
@@ -287,8 +313,9 @@ export async function fitGaussian(
   const share = positionBlind?.chosen ?? (settings.positionBlind as number | undefined) ?? 0;
 
   const triangle = (d * (d + 1)) / 2;
-  const count = groups.length * positions;
-  const mean = new Float32Array(d * count);
+  const perGroup = blocks.rows * blocks.columns;
+  const count = groups.length * perGroup;
+  const mean = new Float32Array(d * groups.length * positions);
   const whitening = new Uint16Array(count * triangle);
   const scales = new Float32Array(count);
   const factor = new Float64Array(d * d);
@@ -298,8 +325,12 @@ export async function fitGaussian(
     for (let p = 0; p < positions; p++) {
       model.mean(p, share, mu);
       for (let i = 0; i < d; i++) mean[(g * d + i) * positions + p] = mu[i];
-      const at = g * positions + p;
-      scales[at] = packedWhitening(model.factor(p, share, factor), d, work, whitening, at * triangle);
+    }
+    // a block's cells share its covariance: its first cell's
+    for (let b = 0; b < perGroup; b++) {
+      const first = Math.floor(b / blocks.columns) * k * grid.width + (b % blocks.columns) * k;
+      const at = g * perGroup + b;
+      scales[at] = packedWhitening(model.factor(first, share, factor), d, work, whitening, at * triangle);
     }
   });
   const params = new Map<string, Tensor>([

@@ -24,8 +24,8 @@ import { BIAS_CORRECTION, LEARNING_RATE, STEP_LOSS, adamDefaults, buildTrainingS
 import { foregroundMask, pasteAnomaly } from './synthetic';
 import { TapCache, cacheImage } from './tap-cache';
 import { openSession } from './session';
-import { cropRect, photoPlacement, preprocessSettings, type Placement } from '../patchflow/preprocess';
-import { decodeSide, tileCount, tilePlacement, tileRects, tilesOf, type TiledPlacement } from '../patchflow/tiling';
+import { cropRect, photoPlacement, type Placement } from '../patchflow/preprocess';
+import { decodeSide, tileCount, tiledPlacement, tilePlacement, tileRects, tilesOf } from '../patchflow/tiling';
 import { heldOutCount, minimumImages } from './defaults';
 import { CHECKPOINT_FORMAT, checkResumable, epochOrder, runKey, type RunIdentity, type TrainingCheckpoint, type TrainingState } from './checkpoint';
 
@@ -382,9 +382,6 @@ async function completeHead(runtime: Runtime, { layout, train, validation }: Cac
   return { settings, head, mapStatistics, calibration, positionBlind };
 }
 
-/** Where a model's tiles lie: the region and the crop, then the tiles. */
-const tiledPlacement = (s: ModelSettings): TiledPlacement => ({ ...preprocessSettings(s), tiles: s.tiles });
-
 /**
  * Held-out good photos, tile by tile, and synthetic anomalies, each pasted into one tile of one of them
  * (a random tile, for a tiled model).
@@ -436,10 +433,11 @@ async function buildValidationSet(
  * map is its tiles' maps end to end (only their pixels' distribution counts).
  */
 function photoScores(scored: { scores: Float32Array; maps: Float32Array[] }, v: ValidationSet): { scores: Float32Array; labels: Uint8Array; maps: Float32Array[] } {
-  const good = [...v.labels.keys()].filter((i) => v.labels[i] === 0);
-  const goodOf = (photo: number, except = -1) => good.filter((i) => v.photos[i] === photo && v.tiles[i] !== except);
+  const goodByPhoto = new Map<number, number[]>();
+  for (const i of v.labels.keys()) if (v.labels[i] === 0) goodByPhoto.set(v.photos[i], [...(goodByPhoto.get(v.photos[i]) ?? []), i]);
+  const goodOf = (photo: number, except = -1) => (goodByPhoto.get(photo) ?? []).filter((i) => v.tiles[i] !== except);
   const highest = (indices: number[]) => indices.reduce((m, i) => Math.max(m, scored.scores[i]), -Infinity);
-  const photoIds = [...new Set(good.map((i) => v.photos[i]))];
+  const photoIds = [...goodByPhoto.keys()];
   const synthetic = [...v.labels.keys()].filter((i) => v.labels[i] !== 0);
   const concat = (maps: Float32Array[]) => concatPixels(maps, (n) => new Float32Array(n));
   return {

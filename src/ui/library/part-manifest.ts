@@ -62,6 +62,9 @@ function describePositionBlind(g: Companion, chosen: PositionBlindRecord | undef
   return share === 0 ? `; per position${how}` : `; ${Math.round(100 * share)} % position-blind${how}`;
 }
 
+/** Cells that share one covariance, where more than one does. */
+const describeCovarianceBlock = (g: Companion) => ((g.covarianceBlock ?? 1) > 1 ? `; one covariance per ${g.covarianceBlock} × ${g.covarianceBlock} cells` : '');
+
 /** What the library shows of a model: how it was built, how it judges, how it was trained. */
 export function summarizeManifest(manifest: PartManifest, headBytes: number): SummaryRow[] {
   const { features, head, scoring } = manifest.settings;
@@ -74,7 +77,7 @@ export function summarizeManifest(manifest: PartManifest, headBytes: number): Su
     { label: 'Flow taps', value: features.taps.join(', ') },
     ...head.gaussians.map((g, i) => ({
       label: isNeighbourBank(g) ? `Nearest-neighbour bank ${i}` : `Gaussian ${i}`,
-      value: `${g.dims} dims (${g.reduction ?? 'random-projection'}) on ${(g.taps ?? features.taps).join(', ')} at scales ${(g.scales ?? features.scales).join(', ')}${isNeighbourBank(g) ? `; ${100 * (g.coreset ?? 0.01)} % of the training patches` : ''}${describePositionBlind(g, manifest.training?.positionBlind?.find((r) => r.companion === i))}`,
+      value: `${g.dims} dims (${g.reduction ?? 'random-projection'}) on ${(g.taps ?? features.taps).join(', ')} at scales ${(g.scales ?? features.scales).join(', ')}${isNeighbourBank(g) ? `; ${100 * (g.coreset ?? 0.01)} % of the training patches` : ''}${describePositionBlind(g, manifest.training?.positionBlind?.find((r) => r.companion === i))}${describeCovarianceBlock(g)}`,
     })),
     { label: 'Scoring', value: `${scoring.combine}; heat map from ${heatMapOf(scoring)}; smoothing σ ${scoring.mapSmoothingSigma} px` },
     { label: 'Head size', value: mib(headBytes) },

@@ -11,15 +11,17 @@ interface ReadoutProps {
   value: number | null;
   /** A second figure (`data-p95`). */
   p95?: number | null;
+  /** Another second figure (`data-read`). */
+  read?: number | null;
   title?: string;
   children: ReactNode;
 }
 
 const attribute = (v: number | null | undefined) => (v === null || v === undefined ? undefined : String(v));
 
-function Readout({ id, label, value, p95, title, children }: ReadoutProps) {
+function Readout({ id, label, value, p95, read, title, children }: ReadoutProps) {
   return (
-    <div className="live-readout" data-testid={id} data-value={attribute(value)} data-p95={attribute(p95)} title={title}>
+    <div className="live-readout" data-testid={id} data-value={attribute(value)} data-p95={attribute(p95)} data-read={attribute(read)} title={title}>
       <dt>{label}</dt>
       <dd>{children}</dd>
     </div>
@@ -38,6 +40,15 @@ export function LiveReadouts() {
         </Readout>
         <Readout id="live-latency" label="Latency p50 / p95" value={readouts.latencyMedian} p95={readouts.latencyP95} title="camera frame to verdict, over the last 100 frames">
           {ms(readouts.latencyMedian)} / {ms(readouts.latencyP95)}
+        </Readout>
+        <Readout
+          id="live-stages"
+          label="Of which model / read"
+          value={readouts.modelMedian}
+          read={readouts.readMedian}
+          title="medians of the worker's inference and of reading the frame's pixels; the rest of the latency is waiting and passing frames between threads"
+        >
+          {ms(readouts.modelMedian)} / {ms(readouts.readMedian)}
         </Readout>
         <Readout id="live-backend" label="Backend" value={null}>
           {latest ? BACKEND_NAMES[latest.backend] : '—'}

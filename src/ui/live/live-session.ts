@@ -133,7 +133,7 @@ function apply(g: Grabbed, result: FrameResult): void {
   const station = useStation.getState();
   const doneAt = performance.now();
   const verdict = nextVerdict(s.verdict, result.score, judge.manifest.thresholds.image, station);
-  const timings = appendTiming(s.timings, { grabbedAt: g.grabbedAt, doneAt });
+  const timings = appendTiming(s.timings, { grabbedAt: g.grabbedAt, doneAt, readMs: result.readMs, modelMs: result.inferenceMs });
   s.latest?.picture.close();
   const latest: LiveFrame = { ...result, frameWidth: g.width, frameHeight: g.height, thresholds: judge.manifest.thresholds };
   useLive.setState({ latest, verdict, timings, readouts: readoutsOf(timings), inspected: s.inspected + 1, dropped: pump.stats.dropped - droppedBefore, frameError: null });

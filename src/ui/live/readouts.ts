@@ -6,10 +6,15 @@
 /** Frames the readouts look back over. */
 export const READOUT_FRAMES = 100;
 
-/** One inspected frame: when the camera presented it and when its verdict came back (ms, one clock). */
+/**
+ * One inspected frame: when the camera presented it and when its verdict came back (ms, one clock), and
+ * the worker's share of that: reading the frame's pixels and running the model.
+ */
 export interface FrameTiming {
   grabbedAt: number;
   doneAt: number;
+  readMs: number;
+  modelMs: number;
 }
 
 export interface Readouts {
@@ -18,9 +23,15 @@ export interface Readouts {
   /** Latency in ms; null before the first frame. */
   latencyMedian: number | null;
   latencyP95: number | null;
+  /**
+   * Medians of the worker's two stages; the rest of the latency is waiting and passing the frame and its
+   * map between threads.
+   */
+  readMedian: number | null;
+  modelMedian: number | null;
 }
 
-export const NO_READOUTS: Readouts = { fps: 0, latencyMedian: null, latencyP95: null };
+export const NO_READOUTS: Readouts = { fps: 0, latencyMedian: null, latencyP95: null, readMedian: null, modelMedian: null };
 
 /** The value below which a fraction `q` of `sorted` (ascending) lies: nearest rank, so it is one of them. */
 export function nearestRank(sorted: readonly number[], q: number): number {
@@ -34,11 +45,14 @@ export function appendTiming(recent: readonly FrameTiming[], timing: FrameTiming
 
 export function readoutsOf(recent: readonly FrameTiming[]): Readouts {
   if (recent.length === 0) return NO_READOUTS;
-  const latencies = recent.map((t) => t.doneAt - t.grabbedAt).sort((a, b) => a - b);
+  const sorted = (of: (t: FrameTiming) => number) => recent.map(of).sort((a, b) => a - b);
+  const latencies = sorted((t) => t.doneAt - t.grabbedAt);
   const span = recent[recent.length - 1].doneAt - recent[0].doneAt;
   return {
     fps: recent.length > 1 && span > 0 ? ((recent.length - 1) * 1000) / span : 0,
     latencyMedian: nearestRank(latencies, 0.5),
     latencyP95: nearestRank(latencies, 0.95),
+    readMedian: nearestRank(sorted((t) => t.readMs), 0.5),
+    modelMedian: nearestRank(sorted((t) => t.modelMs), 0.5),
   };
 }
