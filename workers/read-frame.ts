@@ -25,18 +25,23 @@ function clampRegion(region: FrameRegion | null, width: number, height: number):
   return { x, y, width: Math.max(1, Math.min(width - x, Math.round(region.width))), height: Math.max(1, Math.min(height - y, Math.round(region.height))) };
 }
 
+/** Whether this browser's VideoFrame.copyTo converts to RGBA (until a copy fails). */
+let copyWorks = true;
+
 /**
  * A region the model reads at its own size, copied out of a camera frame as RGBA by the frame itself (a
  * plain copy and colour conversion, where a bitmap would go through the canvas); null where the
  * browser cannot.
  */
 async function copyRegion(frame: VideoFrame, r: FrameRegion): Promise<ReadFrame | null> {
+  if (!copyWorks) return null;
   try {
     const rgba = new Uint8ClampedArray(r.width * r.height * 4);
     await frame.copyTo(rgba, { rect: r, format: 'RGBA', colorSpace: 'srgb' });
     const picture = await createImageBitmap(new ImageData(rgba, r.width, r.height));
     return { picture, image: rgbOf(rgba, r.width, r.height), region: r };
   } catch {
+    copyWorks = false; // the canvas path from now on, rather than a failed copy every frame
     return null;
   }
 }

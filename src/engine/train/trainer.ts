@@ -434,7 +434,12 @@ async function buildValidationSet(
  */
 function photoScores(scored: { scores: Float32Array; maps: Float32Array[] }, v: ValidationSet): { scores: Float32Array; labels: Uint8Array; maps: Float32Array[] } {
   const goodByPhoto = new Map<number, number[]>();
-  for (const i of v.labels.keys()) if (v.labels[i] === 0) goodByPhoto.set(v.photos[i], [...(goodByPhoto.get(v.photos[i]) ?? []), i]);
+  for (const i of v.labels.keys()) {
+    if (v.labels[i] !== 0) continue;
+    const ofPhoto = goodByPhoto.get(v.photos[i]);
+    if (ofPhoto) ofPhoto.push(i);
+    else goodByPhoto.set(v.photos[i], [i]);
+  }
   const goodOf = (photo: number, except = -1) => (goodByPhoto.get(photo) ?? []).filter((i) => v.tiles[i] !== except);
   const highest = (indices: number[]) => indices.reduce((m, i) => Math.max(m, scored.scores[i]), -Infinity);
   const photoIds = [...goodByPhoto.keys()];
