@@ -144,6 +144,28 @@ export async function crashInspectorAfter(page: Page, after: number): Promise<vo
   await page.evaluate(() => (window as unknown as { patchflow: { inspector: { crashWorker(): void } } }).patchflow.inspector.crashWorker());
 }
 
+/** What a teaching test sets in the Teach view before it trains. */
+export interface Teaching {
+  part: string;
+  files: string[];
+  epochs: number;
+  seed?: number;
+  preset?: string;
+  /** The page's address (`?backend=` chooses where it trains); the Teach view of the app by default. */
+  url?: string;
+}
+
+/** Opens the Teach view with a part name, photos and settings set, ready to train. */
+export async function prepareTeaching(page: Page, t: Teaching): Promise<void> {
+  await page.goto(t.url ?? '/#teach');
+  await page.getByLabel('Part name', { exact: true }).fill(t.part);
+  await page.getByLabel('Add good photos', { exact: true }).setInputFiles(t.files);
+  if (t.preset) await page.getByLabel('Preset', { exact: true }).selectOption(t.preset);
+  await page.getByText('Advanced', { exact: true }).click();
+  await page.getByLabel('Epochs', { exact: true }).fill(String(t.epochs));
+  if (t.seed !== undefined) await page.getByLabel('Seed', { exact: true }).fill(String(t.seed));
+}
+
 /** Waits for the Teach view's training to end and expects it done; a failed run fails at once, with its message. */
 export async function trainingDone(page: Page, timeout: number): Promise<void> {
   const progress = page.getByTestId('teach-progress');

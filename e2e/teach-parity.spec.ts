@@ -15,7 +15,7 @@ import type { PartManifest } from '../src/engine/patchflow/manifest';
 import { nodeRuntime } from '../src/engine/runtime/node';
 import { ensureBackbone, loadBackbone } from '../src/cli/provision-backbone';
 import { trainCommand } from '../src/cli/train';
-import { BOTTLE, missing, scratchDir, trainingDone } from './fixtures';
+import { BOTTLE, missing, prepareTeaching, scratchDir, trainingDone } from './fixtures';
 import { decodeSide } from '../src/engine/patchflow/tiling';
 
 test.skip(() => missing() !== null, missing() ?? '');
@@ -40,13 +40,7 @@ test('a part taught in the browser scores as one taught by npm run train, and it
   const good = copyFolder(path.join(BOTTLE, 'train/good'), path.join(data, 'train/good'), PHOTOS);
   const tests = ['good', 'broken_large', 'broken_small', 'contamination'].flatMap((type) => copyFolder(path.join(BOTTLE, 'test', type), path.join(data, 'test', type), PER_FOLDER).map((file) => ({ file, label: type === 'good' ? 0 : 1 })));
 
-  await page.goto('/#teach');
-  await page.getByLabel('Part name', { exact: true }).fill('bottle');
-  await page.getByLabel('Add good photos', { exact: true }).setInputFiles(good);
-  await page.getByLabel('Preset', { exact: true }).selectOption('balanced');
-  await page.getByText('Advanced', { exact: true }).click();
-  await page.getByLabel('Epochs', { exact: true }).fill(String(EPOCHS));
-  await page.getByLabel('Seed', { exact: true }).fill(String(SEED));
+  await prepareTeaching(page, { part: 'bottle', files: good, epochs: EPOCHS, seed: SEED, preset: 'balanced' });
   await expect(page.getByTestId('teach-photo-count')).toHaveAttribute('data-ready', String(PHOTOS), { timeout: 120_000 });
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await trainingDone(page, 1_200_000);

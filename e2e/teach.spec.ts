@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { expect, test, type Page } from '@playwright/test';
-import { BOTTLE, missing, photo, resultFor, scratchDir, trainingDone } from './fixtures';
+import { BOTTLE, missing, photo, prepareTeaching, resultFor, scratchDir, trainingDone } from './fixtures';
 
 test.skip(() => missing() !== null, missing() ?? '');
 
@@ -16,21 +16,12 @@ const PHOTOS = 30;
 const EPOCHS = 4;
 const goodPhotos = () => readdirSync(path.join(BOTTLE, 'train', 'good')).sort().slice(0, PHOTOS).map((f) => photo(`train/good/${f}`));
 
-/** Opens the Teach view with a part name, photos and epochs set, ready to train. */
-async function prepare(page: Page, part: string, files: string[], epochs: number): Promise<void> {
-  await page.goto('/#teach');
-  await page.getByLabel('Part name', { exact: true }).fill(part);
-  await page.getByLabel('Add good photos', { exact: true }).setInputFiles(files);
-  await page.getByText('Advanced', { exact: true }).click();
-  await page.getByLabel('Epochs', { exact: true }).fill(String(epochs));
-}
-
 const epochOf = async (page: Page) => Number(await page.getByTestId('teach-progress').getAttribute('data-epoch'));
 const curvePoints = async (page: Page) => Number(await page.getByTestId('teach-loss-chart').getAttribute('data-points'));
 
 test('teach from real photos: progress, a reload resumes, save, and the new part fails a broken bottle over the break', async ({ page }) => {
   test.setTimeout(1_800_000);
-  await prepare(page, 'bottle-taught', goodPhotos(), EPOCHS);
+  await prepareTeaching(page, { part: 'bottle-taught', files: goodPhotos(), epochs: EPOCHS });
   await expect(page.getByTestId('teach-photo-count')).toHaveAttribute('data-ready', String(PHOTOS), { timeout: 120_000 });
   await expect(page.getByTestId('teach-photo-count')).toContainText(/Enough to train/);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
@@ -126,7 +117,7 @@ test('too few photos, unreadable files and duplicates are pointed out before tra
   writeFileSync(notPhoto, 'this is not a photo');
   const copy = path.join(dir, 'copy-of-000.jpg');
   writeFileSync(copy, readFileSync(files[0]));
-  await prepare(page, 'bottle', [...files, notPhoto, copy], 2);
+  await prepareTeaching(page, { part: 'bottle', files: [...files, notPhoto, copy], epochs: 2 });
   const count = page.getByTestId('teach-photo-count');
   await expect(count).toHaveAttribute('data-ready', '13', { timeout: 120_000 });
   await expect(count).toContainText(/7 more good photos needed: training takes at least 20/);

@@ -9,7 +9,7 @@ import { decodeSide } from '../src/engine/patchflow/tiling';
 import { checkBackbone, readPartPackage, type NamedBytes } from '../src/engine/patchflow/part-package';
 import type { RgbImage } from '../src/engine/image/decode';
 import { PartModel, type Inspection } from '../src/engine/patchflow/pipeline';
-import { webGpuUnavailable, webRuntime, wasmThreads } from '../src/engine/runtime/web';
+import { GpuLostError, webGpuUnavailable, webRuntime, wasmThreads } from '../src/engine/runtime/web';
 import { decodePhoto } from './decode-photo';
 import { THUMBNAIL_SIZE, type Backend, type BackendChoice, type Environment, type FrameRegion, type FrameResult, type LoadedPart, type PartPackageData, type PhotoResult } from './inspector-api';
 import { readFrame } from './read-frame';
@@ -77,11 +77,21 @@ async function openChosen(pkg: PartPackageData, choice: BackendChoice): Promise<
   return { loaded: { model: await open(pkg, 'wasm'), id: pkg.id, backend: 'wasm' }, backendNote };
 }
 
-/** Inspects on a loaded model; a lost or failing GPU moves that model to WASM, from this image on. */
+/**
+ * Inspects on a loaded model; a failing GPU moves that model to WASM, from this image on. A lost GPU
+ * leaves this worker's onnxruntime stuck: the worker ends as a crash would, and the page starts a fresh
+ * one with the models reloaded.
+ */
 async function inspectOn(slot: Loaded, image: RgbImage): Promise<{ result: Inspection; slot: Loaded; backendNote: string | null }> {
   try {
     return { result: await slot.model.inspect(image), slot, backendNote: null };
   } catch (e) {
+    if (e instanceof GpuLostError) {
+      setTimeout(() => {
+        throw e;
+      });
+      throw e;
+    }
     if (slot.backend !== 'webgpu') throw e;
     const moved: Loaded = { model: await PartModel.load(webRuntime('wasm', { threads }), await servedBackbone(), slot.model.manifest, slot.model.head), id: slot.id, backend: 'wasm' };
     await slot.model.release().catch(() => undefined);

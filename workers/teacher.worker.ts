@@ -3,7 +3,8 @@
  * photos (Blobs) and the run's settings; it decodes them with the browser's decoders, trains on
  * onnxruntime-web (WebGPU, its state kept on the GPU between steps, or WASM) and reports progress and a
  * checkpoint per epoch. A GPU that fails mid-run hands the run to WASM, which goes on from the last
- * checkpoint. The taught model stays loaded here to score held-out and validation photos.
+ * checkpoint: here, or in a fresh worker when the GPU was lost (see GpuLostError). The taught model
+ * stays loaded here to score held-out and validation photos.
  */
 import * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web';
@@ -11,7 +12,7 @@ import { sha256Hex } from '../src/engine/backbone/provision';
 import { decodeSide } from '../src/engine/patchflow/tiling';
 import { packPartPackage, readPartPackage } from '../src/engine/patchflow/part-package';
 import { PartModel } from '../src/engine/patchflow/pipeline';
-import { webGpuUnavailable, webRuntime, wasmThreads, type WebBackend } from '../src/engine/runtime/web';
+import { GpuLostError, unlessGpuLost, webGpuUnavailable, webRuntime, wasmThreads, type WebBackend } from '../src/engine/runtime/web';
 import { trainDefaults, trainPartModel, type TrainOptions, type TrainedModel } from '../src/engine/train/trainer';
 import { decodePhoto, decodePixels } from './decode-photo';
 import { THUMBNAIL_SIZE, type Environment, type PartPackageData } from './inspector-api';
@@ -33,9 +34,10 @@ async function teachOn(request: TeachRequest, listener: TeachListener, train: (b
     if (!unavailable) {
       listener.backend('webgpu', null);
       try {
-        return { trained: await train('webgpu'), backend: 'webgpu' as const };
+        return { trained: await unlessGpuLost(train('webgpu')), backend: 'webgpu' as const };
       } catch (e) {
-        if (request.backend === 'webgpu') throw e;
+        // a lost GPU leaves this worker's onnxruntime stuck: the page goes on in a fresh worker
+        if (request.backend === 'webgpu' || e instanceof GpuLostError) throw e;
         const epoch = resumedAt();
         listener.backend('wasm', `WebGPU failed: ${message(e)}; training goes on on WASM from ${epoch ? `epoch ${epoch + 1}` : 'the start'}`);
       }

@@ -15,6 +15,7 @@ import { sharedDir } from './paths';
 import { ensureBackbone, loadBackbone } from './provision-backbone';
 import { trainCommand } from './train';
 import { decodeSide } from '../engine/patchflow/tiling';
+import { mib } from '../engine/units';
 
 const LATENCY_IMAGES = 25;
 const LATENCY_ROUNDS = 4;
@@ -69,7 +70,7 @@ export async function benchCommand(runtime: Runtime, data = path.join(sharedDir(
   }
   if (runs.length > 1) console.log(`latency ${preset} / ${BASELINE_PRESET} (median): ${(percentile(measured.ms, 0.5) / percentile(runs[1].ms, 0.5)).toFixed(2)}×`);
   console.log(`image decode (pure JS, ${decodedSize}): median ${percentile(decodeMs, 0.5).toFixed(1)} ms`);
-  console.log(`head.onnx: ${(measured.trained.head.byteLength / 2 ** 20).toFixed(1)} MiB`);
+  console.log(`head.onnx: ${mib(measured.trained.head.byteLength)}`);
   console.log(`peak memory (max RSS, training and both models): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
   for (const r of runs) await r.model.release();
 }

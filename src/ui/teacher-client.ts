@@ -60,9 +60,30 @@ export class TeacherClient {
     return this.call((api) => api.examine(photo, name, inputSize));
   }
 
-  /** Teaches a part (the backend from `?backend=` unless the request says otherwise); reports through `listener`. */
-  teach(request: Omit<TeachRequest, 'backend'>, listener: TeachListener): Promise<TaughtPart> {
-    return this.call((api) => api.teach({ ...request, backend: addressSettings().backend }, Comlink.proxy(listener)));
+  /**
+   * Teaches a part (the backend from `?backend=`); reports through `listener`. A GPU lost mid-run leaves
+   * the worker's onnxruntime stuck, so the run goes on in a fresh worker, on WASM, from its last checkpoint.
+   */
+  async teach(request: Omit<TeachRequest, 'backend'>, listener: TeachListener): Promise<TaughtPart> {
+    let last = request.resumeFrom;
+    const tracked: TeachListener = {
+      ...listener,
+      checkpoint: async (c) => {
+        await listener.checkpoint(c);
+        last = c;
+      },
+    };
+    try {
+      return await this.call((api) => api.teach({ ...request, backend: addressSettings().backend }, Comlink.proxy(tracked)));
+    } catch (e) {
+      if ((e as Error | undefined)?.name !== 'GpuLostError') throw e;
+      this.stop('the GPU was lost');
+      const why = `WebGPU failed: ${(e as Error).message}; training goes on on WASM from ${last ? `epoch ${last.epoch + 1}` : 'the start'}`;
+      listener.backend('wasm', why);
+      // the fresh worker says it trains on WASM: still for this reason
+      const resumed: TeachListener = { ...tracked, backend: (backend, note) => listener.backend(backend, note ?? why) };
+      return this.call((api) => api.teach({ ...request, resumeFrom: last, backend: 'wasm' }, Comlink.proxy(resumed)));
+    }
   }
 
   /** Loads a part taught before (kept across a reload) for scoring. */

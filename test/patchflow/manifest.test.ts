@@ -1,7 +1,7 @@
 /** Part-model settings: presets, the `--gaussians` spec and the manifest's format check. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRESET, ManifestError, PART_FORMAT, formatFor, forThinDefects, presetSettings, trainedAsRequested, validateManifest } from '../../src/engine/patchflow/manifest';
-import { teachSettings } from '../../src/ui/teach/session-storage';
+import { modelSettingsOf } from '../../src/ui/teach/teach-settings';
 import { settingsFrom } from '../../src/cli/train';
 
 describe('part-model settings', () => {
@@ -34,7 +34,7 @@ describe('part-model settings', () => {
   it('thin defects draw the heat map from every map (teach and train alike); a flow alone keeps its own', () => {
     expect(forThinDefects(presetSettings(DEFAULT_PRESET)).scoring).toMatchObject({ combine: 'agreement', heatMap: 'mean' });
     expect(settingsFrom({ data: 'd', thinDefects: true }).scoring.heatMap).toBe('mean');
-    expect(teachSettings({ preset: DEFAULT_PRESET, centerCrop: null, region: null, thinDefects: true })).toEqual(settingsFrom({ data: 'd', thinDefects: true }));
+    expect(modelSettingsOf({ preset: DEFAULT_PRESET, centerCrop: null, region: null, thinDefects: true })).toEqual(settingsFrom({ data: 'd', thinDefects: true }));
     expect(forThinDefects(presetSettings('fast')).scoring).toEqual(presetSettings('fast').scoring);
   });
 

@@ -161,6 +161,74 @@ export function withExplicitConvAttributes(graph: Graph): Graph {
   return { ...graph, nodes: graph.nodes.map((n) => (n.op === 'Conv' || n.op === 'ConvTranspose' ? explicit(n) : n)) };
 }
 
+/**
+ * A WebGPU kernel binds each of its inputs and outputs as a storage buffer, and a device may allow as
+ * few as 8 per shader (WebGPU's default limit, SwiftShader's). onnxruntime-web's Concat of 9 maps or
+ * Split into 9 then fails to compile, and the session goes on with garbage in their place instead of
+ * failing. So no Concat reads, and no Split writes, more than this many values.
+ */
+export const MAX_CONCAT_SPLIT_FAN = 4;
+
+const chunks = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+/**
+ * The graph with every wider Concat and Split rebuilt as a tree of narrower ones (the same values):
+ * parts concatenated in groups and the groups concatenated; a Split into groups, each split again. A
+ * Split whose sizes are not a constant of the graph stays as it is.
+ */
+export function withNarrowConcatsAndSplits(graph: Graph): Graph {
+  const fan = MAX_CONCAT_SPLIT_FAN;
+  if (!graph.nodes.some((n) => (n.op === 'Concat' && n.inputs.length > fan) || (n.op === 'Split' && n.outputs.length > fan))) return graph;
+  const initializers = new Map(graph.initializers);
+  const nodes: Node[] = [];
+  let counter = 0;
+  const fresh = (base: string) => `${base}/narrow_${counter++}`;
+  // the pieces of a node get no name of their own (names, where given, must be unique)
+  const piece = (node: Node, inputs: string[], outputs: string[]): Node => ({ op: node.op, attrs: node.attrs, ...(node.domain && { domain: node.domain }), inputs, outputs });
+
+  const concat = (node: Node, inputs: string[], output: string): void => {
+    if (inputs.length <= fan) return void nodes.push(piece(node, inputs, [output]));
+    const groups = chunks(inputs, fan).map((group) => {
+      if (group.length === 1) return group[0];
+      const out = fresh(output);
+      concat(node, group, out);
+      return out;
+    });
+    concat(node, groups, output);
+  };
+
+  const split = (node: Node, input: string, sizes: number[], outputs: string[]): void => {
+    const sizesName = fresh(`${outputs[0]}/sizes`);
+    if (outputs.length <= fan) {
+      initializers.set(sizesName, int64Tensor([sizes.length], sizes));
+      return void nodes.push(piece(node, [input, sizesName], outputs));
+    }
+    const groups = chunks(Array.from(outputs.keys()), fan);
+    const groupOutputs = groups.map((g) => (g.length === 1 ? outputs[g[0]] : fresh(outputs[g[0]])));
+    split(node, input, groups.map((g) => g.reduce((sum, j) => sum + sizes[j], 0)), groupOutputs);
+    groups.forEach((g, i) => g.length > 1 && split(node, groupOutputs[i], g.map((j) => sizes[j]), g.map((j) => outputs[j])));
+  };
+
+  const replacedSizes = new Set<string>();
+  for (const node of graph.nodes) {
+    const sizes = node.op === 'Split' && node.outputs.length > fan ? graph.initializers.get(node.inputs[1] ?? '') : undefined;
+    if (node.op === 'Concat' && node.inputs.length > fan) concat(node, node.inputs, node.outputs[0]);
+    else if (sizes?.dtype === 'int64') {
+      split(node, node.inputs[0], Array.from(sizes.data as BigInt64Array, Number), node.outputs);
+      replacedSizes.add(node.inputs[1]);
+    } else nodes.push(node);
+  }
+  // a replaced Split's sizes that nothing else reads would be an unused initializer
+  const read = new Set([...nodes.flatMap((n) => n.inputs), ...graph.outputs.map((o) => o.name)]);
+  for (const name of replacedSizes) if (!read.has(name)) initializers.delete(name);
+  return { ...graph, nodes, initializers };
+}
+
+/** The graph in the form every execution provider runs it as written: Conv attributes explicit, Concats and Splits narrow. */
+export function forEveryProvider(graph: Graph): Graph {
+  return withNarrowConcatsAndSplits(withExplicitConvAttributes(graph));
+}
+
 /** Names every value a graph reads but nobody produces (inputs, initializers, or missing). */
 export function producedNames(graph: Graph): Set<string> {
   const names = new Set<string>(graph.inputs.map((i) => i.name));

@@ -7,6 +7,7 @@ import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { sha256Hex } from '../backbone/provision';
 import type { BackboneManifest } from '../backbone/manifest';
 import { ManifestError, validateManifest, type PartManifest } from './manifest';
+import { mib } from '../units';
 
 /** A package, a head or a manifest larger than these is refused before it is unpacked or parsed. */
 export const PACKAGE_LIMITS = { packageBytes: 256 * 2 ** 20, headBytes: 256 * 2 ** 20, manifestBytes: 2 ** 20 } as const;
@@ -22,8 +23,6 @@ export interface PartPackage {
   /** `<part>@<first 12 hex of the head's sha256>`: the same head is the same model wherever it came from. */
   id: string;
 }
-
-const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
 /** Reads a package from one `.zip`, or from `manifest.json` + its head file chosen together. */
 export async function readPartPackage(files: NamedBytes[]): Promise<PartPackage> {

@@ -2,7 +2,7 @@
  * One image's way through a part model: decoded pixels → preprocess → backbone at every scale → head,
  * composed into a single ONNX graph (one session per part model), plus the verdict.
  */
-import { GraphBuilder, inlineGraph, extractSubgraph, withExplicitConvAttributes, type Graph } from '../onnx/graph';
+import { GraphBuilder, inlineGraph, extractSubgraph, forEveryProvider, type Graph } from '../onnx/graph';
 import { parseModel, serializeModel } from '../onnx/serialize';
 import type { LoadedBackbone } from '../backbone/manifest';
 import { runSession, type HostTensor, type InferenceSession, type Runtime } from '../runtime';
@@ -63,7 +63,7 @@ export function buildInferenceGraph(backbone: LoadedBackbone, manifest: Pick<Par
   const tileInput: Record<string, string> = scored.inputs.some((i) => i.name === TILE_INPUT) ? { [TILE_INPUT]: b.input(TILE_INPUT, 'int64', [1]) } : {};
   const out = inlineGraph(b, scored, { ...maskInputs, ...tileInput, ...Object.fromEntries(scaledTaps.map((t) => [t.name, taps[tapOutputName(t)]])) }, 'head/');
   for (const o of scored.outputs) b.outputAs(out[o.name], o.name, 'float32', o.shape?.map((d) => (d === 'batch' ? 1 : d)));
-  return withExplicitConvAttributes(b.graph);
+  return forEveryProvider(b.graph);
 }
 
 export interface Inspection {

@@ -43,11 +43,38 @@ function inTurn<T>(call: () => Promise<T>): Promise<T> {
   return mine;
 }
 
-async function createSession(model: Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
+/**
+ * A lost WebGPU device (destroyed, a driver reset, the GPU unplugged). onnxruntime-web's runs on it never
+ * settle and leave its module stuck ("Session already started" on any backend after), so a worker whose
+ * GPU is lost cannot go on: runs reject with this instead of hanging, and the page starts a fresh worker.
+ */
+export class GpuLostError extends Error {
+  override name = 'GpuLostError';
+}
+
+/** Rejects with a GpuLostError once the device of this worker's WebGPU sessions is lost (watched from the first one). */
+let loseGpu: (e: GpuLostError) => void = () => undefined;
+const gpuLost = new Promise<never>((_, reject) => (loseGpu = reject));
+gpuLost.catch(() => undefined);
+let watching = false;
+function watchGpu(): void {
+  if (watching) return;
+  watching = true;
+  // the device itself once onnxruntime-web has made it (a promise of it before)
+  void Promise.resolve(ort.env.webgpu.device as unknown as { lost: Promise<{ reason?: string; message?: string }> })
+    .then((device) => device.lost)
+    .then((info) => loseGpu(new GpuLostError(`the GPU was lost (${info.message || info.reason || 'no reason given'})`)));
+}
+
+/** `work`, or a GpuLostError as soon as the GPU is lost (work on a lost GPU never settles). */
+export const unlessGpuLost = <T>(work: Promise<T>): Promise<T> => Promise.race([work, gpuLost]);
+
+async function createSession(model: Uint8Array, options: ort.InferenceSession.SessionOptions, backend: WebBackend): Promise<ort.InferenceSession> {
   const session = await inTurn(() => ort.InferenceSession.create(model, options));
+  if (backend === 'webgpu') watchGpu();
   const run = session.run.bind(session) as (...args: unknown[]) => Promise<ort.InferenceSession.ReturnType>;
   const release = session.release.bind(session);
-  session.run = ((...args: unknown[]) => inTurn(() => run(...args))) as typeof session.run;
+  session.run = ((...args: unknown[]) => unlessGpuLost(inTurn(() => run(...args)))) as typeof session.run;
   session.release = () => inTurn(release);
   return session;
 }
@@ -59,12 +86,16 @@ export function webRuntime(backend: WebBackend, options: WebRuntimeOptions = {})
   return {
     name: backend === 'webgpu' ? 'onnxruntime-web (WebGPU)' : `onnxruntime-web (WASM, ${ort.env.wasm.numThreads} thread(s))`,
     createSession: (model, { outputsOnDevice = [] } = {}) =>
-      createSession(model, {
-        executionProviders: [backend],
-        graphOptimizationLevel: 'all',
-        // WASM's outputs are host arrays already
-        ...(backend === 'webgpu' && outputsOnDevice.length ? { preferredOutputLocation: Object.fromEntries(outputsOnDevice.map((n) => [n, 'gpu-buffer' as const])) } : {}),
-      }),
+      createSession(
+        model,
+        {
+          executionProviders: [backend],
+          graphOptimizationLevel: 'all',
+          // WASM's outputs are host arrays already
+          ...(backend === 'webgpu' && outputsOnDevice.length ? { preferredOutputLocation: Object.fromEntries(outputsOnDevice.map((n) => [n, 'gpu-buffer' as const])) } : {}),
+        },
+        backend,
+      ),
     tensor: (dtype, data, dims) => new ort.Tensor(dtype, data as never, dims),
   };
 }

@@ -75,23 +75,31 @@ async function accumulateMoments(runtime: Runtime, session: InferenceSession, ca
  * Each cell's own mean, and its k × k block's covariance: the cells' centred scatters pooled (so each
  * block's covariance has k² times the samples of one cell's).
  */
-function blockScatter(m: Moments, d: number, grid: InputShape, k: number): Moments {
-  const { width } = grid;
-  const { rows, columns } = covarianceBlocks(grid, k);
+function blockScatter(m: Moments, d: number, blocks: number[][]): Moments {
   const dd = d * d;
   const scatter = new Float64Array(m.scatter.length);
   const pooled = new Float64Array(dd);
+  for (const cells of blocks) {
+    pooled.fill(0);
+    for (const q of cells) for (let e = 0; e < dd; e++) pooled[e] += m.scatter[q * dd + e];
+    // scatter / (n − 1) is read as the covariance; the pooled one has cells · (n − 1) degrees of freedom
+    for (const q of cells) for (let e = 0; e < dd; e++) scatter[q * dd + e] = pooled[e] / cells.length;
+  }
+  return { mean: m.mean, scatter, n: m.n };
+}
+
+/** The grid cells (row-major indices) of each k × k covariance block, the blocks in row-major order. */
+function blockCells(grid: InputShape, k: number): number[][] {
+  const { rows, columns } = covarianceBlocks(grid, k);
+  const blocks: number[][] = [];
   for (let by = 0; by < rows; by++) {
     for (let bx = 0; bx < columns; bx++) {
       const cells: number[] = [];
-      for (let y = by * k; y < (by + 1) * k; y++) for (let x = bx * k; x < (bx + 1) * k; x++) cells.push(y * width + x);
-      pooled.fill(0);
-      for (const q of cells) for (let e = 0; e < dd; e++) pooled[e] += m.scatter[q * dd + e];
-      // scatter / (n − 1) is read as the covariance; the pooled one has cells · (n − 1) degrees of freedom
-      for (const q of cells) for (let e = 0; e < dd; e++) scatter[q * dd + e] = pooled[e] / cells.length;
+      for (let y = by * k; y < (by + 1) * k; y++) for (let x = bx * k; x < (bx + 1) * k; x++) cells.push(y * grid.width + x);
+      blocks.push(cells);
     }
   }
-  return { mean: m.mean, scatter, n: m.n };
+  return blocks;
 }
 
 /**
@@ -164,20 +172,22 @@ export const POSITION_BLIND_SHARES = [0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1];
  * patches, summarised by their moments, under every position's Gaussian with `share` of the pooled one:
  * ½·(log det Σ + tr(Σ⁻¹S)/n + (m − μ)ᵀΣ⁻¹(m − μ)) for held-out mean m and scatter S.
  */
-function heldOutNll(model: PositionGaussians, heldOut: Moments, share: number, d: number, positions: number): number {
+function heldOutNll(model: PositionGaussians, heldOut: Moments, share: number, d: number, positions: number, blocks: number[][]): number {
   const dd = d * d;
   const factor = new Float64Array(dd);
   const inv = new Float64Array(dd);
   const s = new Float64Array(dd);
   const mu = new Float64Array(d);
   let total = 0;
-  for (let p = 0; p < positions; p++) {
-    model.factor(p, share, factor);
+  // a block's cells share one covariance: it is factorised once, and tr(Σ⁻¹S) summed over the cells is tr(Σ⁻¹ ΣS)
+  for (const cells of blocks) {
+    model.factor(cells[0], share, factor);
     lowerInverse(factor, d, inv);
     let logDet = 0;
     for (let i = 0; i < d; i++) logDet += 2 * Math.log(factor[i * d + i]);
-    const base = p * dd;
-    for (let i = 0; i < d; i++) for (let j = i; j < d; j++) s[i * d + j] = s[j * d + i] = heldOut.scatter[base + i * d + j];
+    s.fill(0);
+    for (const p of cells) for (let i = 0; i < d; i++) for (let j = i; j < d; j++) s[i * d + j] += heldOut.scatter[p * dd + i * d + j];
+    for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) s[i * d + j] = s[j * d + i];
     // tr(Σ⁻¹S) = Σᵢ rᵢᵀ S rᵢ over the rows rᵢ of L⁻¹ (nonzero up to the diagonal)
     let trace = 0;
     for (let i = 0; i < d; i++) {
@@ -187,14 +197,16 @@ function heldOutNll(model: PositionGaussians, heldOut: Moments, share: number, d
         trace += inv[i * d + j] * sr;
       }
     }
-    model.mean(p, share, mu);
     let mahalanobis = 0;
-    for (let i = 0; i < d; i++) {
-      let r = 0;
-      for (let k = 0; k <= i; k++) r += inv[i * d + k] * (heldOut.mean[k * positions + p] - mu[k]);
-      mahalanobis += r * r;
+    for (const p of cells) {
+      model.mean(p, share, mu);
+      for (let i = 0; i < d; i++) {
+        let r = 0;
+        for (let k = 0; k <= i; k++) r += inv[i * d + k] * (heldOut.mean[k * positions + p] - mu[k]);
+        mahalanobis += r * r;
+      }
     }
-    total += logDet + trace / heldOut.n + mahalanobis;
+    total += cells.length * logDet + trace / heldOut.n + mahalanobis;
   }
   return total / (2 * positions * d);
 }
@@ -286,7 +298,7 @@ export async function fitGaussian(
   const d = settings.dims;
   const positions = grid.height * grid.width;
   const k = settings.covarianceBlock ?? 1;
-  const blocks = covarianceBlocks(grid, k);
+  const blocks = blockCells(grid, k);
   const session = await openSession(runtime, buildMomentsGraph(layout, settings, projection, grid, names));
   const models: PositionGaussians[] = [];
   // per group, each candidate share's held-out likelihood, weighted by the group's held-out patches (a
@@ -295,11 +307,11 @@ export async function fitGaussian(
   try {
     for (const g of groups) {
       const own = await accumulateMoments(runtime, session, cache, g.indices, d, positions);
-      const model = new PositionGaussians(k > 1 ? blockScatter(own, d, grid, k) : own, d, positions, settings.ridge);
+      const model = new PositionGaussians(k > 1 ? blockScatter(own, d, blocks) : own, d, positions, settings.ridge);
       models.push(model);
       if (!auto) continue;
       const heldOut = await accumulateMoments(runtime, session, heldOutCache!, g.heldOut!, d, positions);
-      weighed.push({ n: heldOut.n, nll: POSITION_BLIND_SHARES.map((share) => heldOutNll(model, heldOut, share, d, positions)) });
+      weighed.push({ n: heldOut.n, nll: POSITION_BLIND_SHARES.map((share) => heldOutNll(model, heldOut, share, d, positions, blocks)) });
     }
   } finally {
     await session.release();
@@ -313,7 +325,7 @@ export async function fitGaussian(
   const share = positionBlind?.chosen ?? (settings.positionBlind as number | undefined) ?? 0;
 
   const triangle = (d * (d + 1)) / 2;
-  const perGroup = blocks.rows * blocks.columns;
+  const perGroup = blocks.length;
   const count = groups.length * perGroup;
   const mean = new Float32Array(d * groups.length * positions);
   const whitening = new Uint16Array(count * triangle);
@@ -327,11 +339,10 @@ export async function fitGaussian(
       for (let i = 0; i < d; i++) mean[(g * d + i) * positions + p] = mu[i];
     }
     // a block's cells share its covariance: its first cell's
-    for (let b = 0; b < perGroup; b++) {
-      const first = Math.floor(b / blocks.columns) * k * grid.width + (b % blocks.columns) * k;
+    blocks.forEach((cells, b) => {
       const at = g * perGroup + b;
-      scales[at] = packedWhitening(model.factor(first, share, factor), d, work, whitening, at * triangle);
-    }
+      scales[at] = packedWhitening(model.factor(cells[0], share, factor), d, work, whitening, at * triangle);
+    });
   });
   const params = new Map<string, Tensor>([
     [names.mean, floatTensor([groups.length, d, grid.height, grid.width], mean)],

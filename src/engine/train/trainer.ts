@@ -3,7 +3,7 @@
  * loop, pick the epoch that best separates held-out good images from synthetic anomalies, calibrate
  * the threshold on them, and export `head.onnx` + manifest.
  */
-import { withExplicitConvAttributes, type Graph, type Tensor } from '../onnx/graph';
+import { forEveryProvider, type Graph, type Tensor } from '../onnx/graph';
 import { serializeModel } from '../onnx/serialize';
 import { probeShapes } from '../onnx/autodiff';
 import { maskToMap, type DecodeImage, type Mask, type RgbImage } from '../image/decode';
@@ -210,7 +210,7 @@ async function trainFlow(runtime: Runtime, { layout, train, validation }: Cached
   const flowInputs = layout.flow.map((t) => t.name);
   const firstBatch = train.batch(Array.from({ length: o.batchSize }, (_, i) => i), flowInputs);
   const stateFeeds = Object.fromEntries(forward.graph.inputs.filter((i) => host.has(i.name)).map((i) => [i.name, host.get(i.name)!]));
-  const shapes = await probeShapes(runtime, withExplicitConvAttributes(forward.graph), { ...firstBatch, ...stateFeeds });
+  const shapes = await probeShapes(runtime, forEveryProvider(forward.graph), { ...firstBatch, ...stateFeeds });
   const adam = adamDefaults(o.learningRate, o.weightDecay);
   const stepGraph = buildTrainingStep(forward, shapes, adam);
   const carriedOutputs = stepGraph.outputs.map((x) => x.name).filter((n) => n !== STEP_LOSS);

@@ -5,7 +5,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { queryClient } from '../app/query-client';
-import { mib } from '../library/part-manifest';
+import { mib } from '../../engine/units';
 import { errorMessage } from '../library/storage-errors';
 import { NO_FILTER } from '../records/query';
 import { countRecords } from '../records/records-query';

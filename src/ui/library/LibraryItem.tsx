@@ -3,7 +3,8 @@ import { useState } from 'react';
 import { useCurrentPart } from './current-part';
 import type { LibraryEntry, PartSource } from './entries';
 import { deletePartModel } from './library';
-import { formatDate, formatScore, mib, summarizeManifest } from './part-manifest';
+import { formatDate, formatScore, summarizeManifest } from './part-manifest';
+import { mib } from '../../engine/units';
 import { errorMessage } from './storage-errors';
 
 const SOURCE_LABELS: Record<PartSource, string> = {

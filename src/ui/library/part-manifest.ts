@@ -6,8 +6,7 @@
 import type { PartManifest, PositionBlindRecord } from '../../engine/patchflow/manifest';
 import { inputShape, type FeatureSettings } from '../../engine/patchflow/aggregation';
 import type { Tiling } from '../../engine/patchflow/tiling';
-
-export const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+import { mib } from '../../engine/units';
 
 /** Scores and thresholds in good-σ units: four significant digits say all they can. */
 export const formatScore = (n: number) => String(Number(n.toPrecision(4)));

@@ -6,7 +6,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore } from 'idb';
 import type { PartManifest } from '../../engine/patchflow/manifest';
 import { errorMessage, storageWriteError } from './storage-errors';
-import { mib } from './part-manifest';
+import { mib } from '../../engine/units';
 
 export type StoredSource = 'imported' | 'shipped-edited' | 'taught';
 

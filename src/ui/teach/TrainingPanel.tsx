@@ -97,6 +97,7 @@ function RunProgress({ run, now }: { run: RunView; now: number }) {
       data-phase={run.tracker.phase}
       data-status={run.status}
       data-resumed-after={run.resumedAfter}
+      data-backend={run.backend ?? undefined}
     >
       <progress value={done} max={1} aria-label="Training progress" />
       <span className="teach-progress-phase">{phaseLine(run)}</span>

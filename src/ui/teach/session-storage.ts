@@ -8,7 +8,6 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { TaughtPart, TrainingCheckpoint } from '../../../workers/teacher-api';
 import { errorMessage, storageWriteError } from '../library/storage-errors';
 import type { Region } from '../../engine/patchflow/preprocess';
-import { forThinDefects, presetSettings, type ModelSettings } from '../../engine/patchflow/manifest';
 
 export interface SessionPhoto {
   name: string;
@@ -32,12 +31,6 @@ export interface StoredSession {
   photos: SessionPhoto[];
   /** The model, once taught (kept until saved or dropped). */
   taught: TaughtPart | null;
-}
-
-/** The model settings a session teaches with: its preset, crop, region and kind of defect. */
-export function teachSettings(session: Pick<StoredSession, 'preset' | 'centerCrop' | 'region' | 'thinDefects'>): ModelSettings {
-  const settings: ModelSettings = { ...presetSettings(session.preset), centerCrop: session.centerCrop, ...(session.region && { region: session.region }) };
-  return session.thinDefects ? forThinDefects(settings) : settings;
 }
 
 interface StoredCheckpoint {

@@ -10,8 +10,8 @@ import { teacher } from '../teacher-client';
 import { checkHeldOut } from './checks';
 import { trainingOrder, type PhotoNeeds } from './good-photos';
 import { addGoodPhotos } from './photo-intake';
-import { dropSession, keepCheckpoint, keepSession, keepTaught, readSession, teachSettings, type StoredSession } from './session-storage';
-import { useTeachSettings } from './teach-settings';
+import { dropSession, keepCheckpoint, keepSession, keepTaught, readSession, type StoredSession } from './session-storage';
+import { modelSettingsOf, useTeachSettings } from './teach-settings';
 import { patchRun, useTeach, type RunView, type TeachState } from './teach-store';
 import { startTracking, track, type RunPlan } from './training-progress';
 
@@ -100,7 +100,7 @@ function run(session: StoredSession, checkpoint: TrainingCheckpoint | null, chec
   const request = {
     part: session.part,
     dataLabel: `${session.photos.length} good photos, taught in the browser`,
-    settings: teachSettings(session),
+    settings: modelSettingsOf(session),
     epochs: session.epochs,
     seed: session.seed,
     photos: session.photos.map((p) => ({ name: p.name, photo: p.file })),

@@ -4,8 +4,9 @@
  */
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
-import { DEFAULT_PRESET, PRESETS, type PresetName } from '../../engine/patchflow/manifest';
+import { DEFAULT_PRESET, PRESETS, forThinDefects, presetSettings, type ModelSettings, type PresetName } from '../../engine/patchflow/manifest';
 import { trainDefaults } from '../../engine/train/defaults';
+import type { StoredSession } from './session-storage';
 
 export interface TeachSettings {
   preset: PresetName;
@@ -14,6 +15,12 @@ export interface TeachSettings {
   setPreset(preset: PresetName): void;
   setEpochs(epochs: number): void;
   setSeed(seed: number): void;
+}
+
+/** The model settings a session teaches with: its preset, crop, region and kind of defect. */
+export function modelSettingsOf(session: Pick<StoredSession, 'preset' | 'centerCrop' | 'region' | 'thinDefects'>): ModelSettings {
+  const settings: ModelSettings = { ...presetSettings(session.preset), centerCrop: session.centerCrop, ...(session.region && { region: session.region }) };
+  return session.thinDefects ? forThinDefects(settings) : settings;
 }
 
 export const isPreset = (name: string): name is PresetName => name in PRESETS;
