@@ -53,8 +53,8 @@ export class GpuLostError extends Error {
 }
 
 /** Rejects with a GpuLostError once the device of this worker's WebGPU sessions is lost (watched from the first one). */
-let loseGpu: (e: GpuLostError) => void = () => undefined;
-const gpuLost = new Promise<never>((_, reject) => (loseGpu = reject));
+let reportGpuLost: (e: GpuLostError) => void = () => undefined;
+const gpuLost = new Promise<never>((_, reject) => (reportGpuLost = reject));
 gpuLost.catch(() => undefined);
 let watching = false;
 function watchGpu(): void {
@@ -63,7 +63,7 @@ function watchGpu(): void {
   // the device itself once onnxruntime-web has made it (a promise of it before)
   void Promise.resolve(ort.env.webgpu.device as unknown as { lost: Promise<{ reason?: string; message?: string }> })
     .then((device) => device.lost)
-    .then((info) => loseGpu(new GpuLostError(`the GPU was lost (${info.message || info.reason || 'no reason given'})`)));
+    .then((info) => reportGpuLost(new GpuLostError(`the GPU was lost (${info.message || info.reason || 'no reason given'})`)));
 }
 
 /** `work`, or a GpuLostError as soon as the GPU is lost (work on a lost GPU never settles). */

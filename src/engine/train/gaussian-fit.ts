@@ -279,7 +279,8 @@ export interface FitGroup {
  * whitening of its covariance (its covariance block's, pooled over the block's cells) with ε = ridge ·
  * mean diagonal variance added (raised tenfold at a position until it factorises), blended with the
  * group's position-blind Gaussian by the settings' share. 'auto' chooses the share under which every
- * group's held-out good samples (in `heldOutCache`) are most likely together. The weights stack the groups on their first axis.
+ * group's held-out good samples (in `heldOutCache`) are most likely together. The weights stack the
+ * groups on their first axis.
  */
 export async function fitGaussian(
   runtime: Runtime,
