@@ -1,8 +1,8 @@
 /**
  * WebGPU, proven correct: Chromium with --enable-unsafe-webgpu (SwiftShader here: slow, but real WebGPU)
  * runs the full default model, and its scores match WASM's in the same browser within 1e-3 relative; a
- * model with a nearest-neighbour companion, one with a tall input (a letterboxed photo too), and a tiled
- * one match onnxruntime-node on both.
+ * GPU lost mid-batch costs no photo; a model with a nearest-neighbour companion, one with a tall input (a
+ * letterboxed photo too), and a tiled one match onnxruntime-node on both.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,7 +13,7 @@ import { decodeImage } from '../src/engine/image/decode-node';
 import { packPartPackage } from '../src/engine/patchflow/part-package';
 import { PartModel } from '../src/engine/patchflow/pipeline';
 import { nodeRuntime } from '../src/engine/runtime/node';
-import { BOTTLE, missing, openWithBottle, photo, relativeDifference, resultFor, scoreOf, scratchDir } from './fixtures';
+import { BOTTLE, finishedCount, missing, nodeScores, openWithBottle, photo, relativeDifference, resultFor, scoreOf, scratchDir } from './fixtures';
 import { sharedDir } from '../src/cli/paths';
 import type { TrainArgs } from '../src/cli/train';
 import type { Browser, Page } from '@playwright/test';
@@ -41,6 +41,25 @@ test('the default model on WebGPU scores real photos as WASM does', async ({ bro
   }
   for (let i = 0; i < files.length; i++) expect(relativeDifference(scores.webgpu[i], scores.wasm[i])).toBeLessThan(1e-3);
   expect(scores.webgpu[1]).toBeGreaterThan(scores.webgpu[0]);
+});
+
+test('a GPU lost in the middle of a batch restarts the worker, and the photos in flight are inspected again', async ({ page }) => {
+  test.setTimeout(900_000);
+  const dir = scratchDir();
+  const files = [photo('test/good/000.jpg'), path.join(dir, 'broken.jpg'), photo('test/good/001.jpg')];
+  writeFileSync(files[1], readFileSync(photo('test/broken_large/000.jpg')));
+  const names = files.map((f) => path.basename(f));
+  expect(await openWithBottle(page, '/?backend=webgpu')).toBe('webgpu');
+  await page.getByLabel('Add photos', { exact: true }).setInputFiles(files);
+  await expect.poll(() => finishedCount(page), { timeout: 300_000, intervals: [100] }).toBeGreaterThanOrEqual(1);
+  await page.evaluate(() => (window as unknown as { patchflow: { inspector: { loseGpu(): Promise<void> } } }).patchflow.inspector.loseGpu());
+
+  // the restarted worker is on a fresh device: back on WebGPU, saying why it restarted
+  await expect(page.getByTestId('backend')).toContainText('the GPU was lost', { timeout: 300_000 });
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu');
+  const expected = await nodeScores(files);
+  for (let i = 0; i < files.length; i++) expect(relativeDifference(await scoreOf(page, names[i]), expected[i])).toBeLessThan(1e-3);
+  await expect(page.locator('[data-testid="result"][data-verdict="error"]')).toHaveCount(0);
 });
 
 /** Trains a part in onnxruntime-node from the first `count` good photos of `from`, packed for import, with its node scores of `photos`. */

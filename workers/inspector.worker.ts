@@ -9,7 +9,7 @@ import { decodeSide } from '../src/engine/patchflow/tiling';
 import { checkBackbone, readPartPackage, type NamedBytes } from '../src/engine/patchflow/part-package';
 import type { RgbImage } from '../src/engine/image/decode';
 import { PartModel, type Inspection } from '../src/engine/patchflow/pipeline';
-import { GpuLostError, webGpuUnavailable, webRuntime, wasmThreads } from '../src/engine/runtime/web';
+import { destroyGpuDevice, GpuLostError, webGpuUnavailable, webRuntime, wasmThreads } from '../src/engine/runtime/web';
 import { decodePhoto } from './decode-photo';
 import { THUMBNAIL_SIZE, type Backend, type BackendChoice, type Environment, type FrameRegion, type FrameResult, type LoadedPart, type PartPackageData, type PhotoResult } from './inspector-api';
 import { readFrame } from './read-frame';
@@ -79,8 +79,8 @@ async function openChosen(pkg: PartPackageData, choice: BackendChoice): Promise<
 
 /**
  * Inspects on a loaded model; a failing GPU moves that model to WASM, from this image on. A lost GPU
- * leaves this worker's onnxruntime stuck: the worker ends as a crash would, and the page starts a fresh
- * one with the models reloaded.
+ * leaves this worker's onnxruntime stuck: the worker ends as a crash would (the call never answers), and
+ * the page starts a fresh one with the models reloaded and sends the photo again.
  */
 async function inspectOn(slot: Loaded, image: RgbImage): Promise<{ result: Inspection; slot: Loaded; backendNote: string | null }> {
   try {
@@ -90,7 +90,7 @@ async function inspectOn(slot: Loaded, image: RgbImage): Promise<{ result: Inspe
       setTimeout(() => {
         throw e;
       });
-      throw e;
+      return new Promise<never>(() => undefined);
     }
     if (slot.backend !== 'webgpu') throw e;
     const moved: Loaded = { model: await PartModel.load(webRuntime('wasm', { threads }), await servedBackbone(), slot.model.manifest, slot.model.head), id: slot.id, backend: 'wasm' };
@@ -200,6 +200,9 @@ const api = {
     };
     return Comlink.transfer(out, [out.anomalyMap.buffer, out.picture]);
   },
+
+  /** Diagnostics: destroys the GPU device under a WebGPU run, as a lost GPU would (used by the end-to-end tests). */
+  loseGpu: destroyGpuDevice,
 
   /** Diagnostics: dies as an uncaught error would (the page restarts the worker). */
   crash(): void {

@@ -7,12 +7,11 @@
  * stays loaded here to score held-out and validation photos.
  */
 import * as Comlink from 'comlink';
-import * as ort from 'onnxruntime-web';
 import { sha256Hex } from '../src/engine/backbone/provision';
 import { decodeSide } from '../src/engine/patchflow/tiling';
 import { packPartPackage, readPartPackage } from '../src/engine/patchflow/part-package';
 import { PartModel } from '../src/engine/patchflow/pipeline';
-import { GpuLostError, unlessGpuLost, webGpuUnavailable, webRuntime, wasmThreads, type WebBackend } from '../src/engine/runtime/web';
+import { destroyGpuDevice, GpuLostError, unlessGpuLost, webGpuUnavailable, webRuntime, wasmThreads, type WebBackend } from '../src/engine/runtime/web';
 import { trainDefaults, trainPartModel, type TrainOptions, type TrainedModel } from '../src/engine/train/trainer';
 import { decodePhoto, decodePixels } from './decode-photo';
 import { THUMBNAIL_SIZE, type Environment, type PartPackageData } from './inspector-api';
@@ -108,9 +107,7 @@ const api = {
   },
 
   /** Diagnostics: destroys the GPU device under a WebGPU run, as a lost GPU would (used by the end-to-end tests). */
-  async loseGpu(): Promise<void> {
-    ((await ort.env.webgpu.device) as { destroy(): void }).destroy();
-  },
+  loseGpu: destroyGpuDevice,
 };
 
 export type TeacherWorkerApi = typeof api;

@@ -1,7 +1,7 @@
 /**
  * The page's handle on the inspection worker. One worker per tab; if it crashes (out of memory, a lost
- * GPU that took the process with it) the calls in flight fail with a message, a fresh worker starts and
- * the last part model is loaded into it again, so a batch goes on with its next photo.
+ * GPU) the calls in flight fail with a WorkerCrashedError, a fresh worker starts and the last part model
+ * is loaded into it again, so a batch goes on (and sends the photos it had in flight once more).
  */
 import * as Comlink from 'comlink';
 import type { BackendChoice, Environment, FrameRegion, FrameResult, LoadedPart, PartPackageData, PhotoResult } from '../../workers/inspector-api';
@@ -117,6 +117,11 @@ export class InspectorClient {
   /** Diagnostics: makes the worker die as a crash would (used by the end-to-end tests). */
   crashWorker(): void {
     void this.live.api.crash();
+  }
+
+  /** Diagnostics: destroys the worker's GPU device, as a lost GPU would (used by the end-to-end tests). */
+  loseGpu(): Promise<void> {
+    return this.live.api.loseGpu();
   }
 }
 

@@ -69,6 +69,11 @@ function watchGpu(): void {
 /** `work`, or a GpuLostError as soon as the GPU is lost (work on a lost GPU never settles). */
 export const unlessGpuLost = <T>(work: Promise<T>): Promise<T> => Promise.race([work, gpuLost]);
 
+/** Diagnostics: destroys this worker's WebGPU device under its runs, as a lost GPU would (used by the end-to-end tests). */
+export async function destroyGpuDevice(): Promise<void> {
+  ((await ort.env.webgpu.device) as unknown as { destroy(): void }).destroy();
+}
+
 async function createSession(model: Uint8Array, options: ort.InferenceSession.SessionOptions, backend: WebBackend): Promise<ort.InferenceSession> {
   const session = await inTurn(() => ort.InferenceSession.create(model, options));
   if (backend === 'webgpu') watchGpu();

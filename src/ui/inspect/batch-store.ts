@@ -10,7 +10,7 @@
  * waiting are kept in the browser, so a reload or a crash loses no result and the batch can be resumed.
  */
 import { create } from 'zustand';
-import { inspector } from '../inspector-client';
+import { inspector, WorkerCrashedError } from '../inspector-client';
 import { useCurrentPart } from '../library/current-part';
 import { keepInspection, recordModel, type RecordModel } from '../records/keep-record';
 import { adoptPending, dropPending, keepPending, type PendingPhoto } from '../records/pending-photos';
@@ -58,6 +58,8 @@ let waiting: BatchItem[] = [];
 let inFlight = 0;
 /** Counts clears: an answer for a cleared batch is dropped. */
 let generation = 0;
+/** Photos sent again after the worker crashed under them; a second crash is their error. */
+const resent = new Set<number>();
 /** While a restarted worker reloads the part model, nothing is sent (it would find no model). */
 let held: Promise<void> | null = null;
 /** The model the batch's records name (set when photos are added with the chosen model). */
@@ -111,6 +113,7 @@ function pump(): void {
       .inspect(item.file, item.name)
       .then(
         async (result) => {
+          resent.delete(item.id);
           if (result.backendNote) useCurrentPart.getState().noteBackend(result.backend, result.backendNote);
           // recorded before the verdict shows (even for a cleared batch: the part was inspected)
           if (model) await keepInspection({ photo: item.file, path: item.path, source: 'photo', result, model, itemId: item.id });
@@ -118,6 +121,15 @@ function pump(): void {
           else finish(item.id, { status: 'done', result });
         },
         (e: unknown) => {
+          // the worker died under it (a lost GPU, out of memory): sent once more to the restarted one
+          if (e instanceof WorkerCrashedError && !resent.has(item.id) && batch === generation) {
+            resent.add(item.id);
+            const later = waiting.findIndex((w) => w.id > item.id);
+            waiting.splice(later < 0 ? waiting.length : later, 0, item);
+            schedulePatch(item.id, { status: 'queued' });
+            return;
+          }
+          resent.delete(item.id);
           void dropPending([item.id]);
           if (batch === generation) finish(item.id, { status: 'error', error: e instanceof Error ? e.message : String(e) });
         },

@@ -47,11 +47,14 @@ export const useCurrentPart = create<CurrentPartState>((set, get) => ({
   },
 }));
 
-// a restarted worker reloads the last part model; keep the readout true to what it now runs on
+// a restarted worker reloads the last part model; keep the readout true to what it now runs on, and why
 inspector.onRestart((why, reload) => {
   void reload?.then(
     // a choice cleared meanwhile stays cleared
-    (loaded) => useCurrentPart.getState().pkg && useCurrentPart.setState({ loaded, error: null }),
+    (loaded) => {
+      const backendNote = [loaded.backendNote, `the inspection worker restarted (${why})`].filter(Boolean).join('; ');
+      if (useCurrentPart.getState().pkg) useCurrentPart.setState({ loaded: { ...loaded, backendNote }, error: null });
+    },
     (e: Error) => useCurrentPart.setState({ error: `worker restarted (${why}) but the part model did not reload: ${e.message}` }),
   );
 });
