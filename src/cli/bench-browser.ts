@@ -39,6 +39,24 @@ const median = (v: number[]) => percentile(v, 0.5);
 const p90 = (v: number[]) => percentile(v, 0.9);
 const fmt = (v: number) => v.toFixed(1).padStart(7);
 
+/**
+ * The largest renderer process's (a tab with its workers) resident set now ('VmRSS') or at its peak
+ * ('VmHWM'), from /proc; null where the browser's processes cannot be read.
+ */
+export async function largestRendererMiB(browser: Browser, field: 'VmRSS' | 'VmHWM'): Promise<number | null> {
+  const cdp = await browser.newBrowserCDPSession();
+  const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
+  await cdp.detach();
+  const sizes = processInfo
+    .filter((p) => p.type === 'renderer')
+    .map((p) => {
+      const status = existsSync(`/proc/${p.id}/status`) ? readFileSync(`/proc/${p.id}/status`, 'utf8') : '';
+      const kB = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
+      return kB ? Number(kB[1]) / 1024 : 0;
+    });
+  return sizes.length ? Math.max(...sizes) : null;
+}
+
 /** Serves the built app on `port` (vite preview); returns how to stop it. */
 export async function serve(port = PORT): Promise<() => void> {
   const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: repoRoot(), stdio: 'ignore', detached: true });

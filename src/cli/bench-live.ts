@@ -5,7 +5,8 @@
  * threads and with one (and on WebGPU with `--webgpu`, for a machine with a GPU): frames inspected per
  * second over 30 s through the Live view itself, latency (camera frame to verdict) and the worker's
  * share of it (model, frame read), frames dropped, and how smooth the camera picture stays
- * meanwhile (frames the video element presented, the longest gap between two, main-thread long tasks).
+ * meanwhile (frames the video element presented, the longest gap between two, main-thread long tasks),
+ * and the tab's memory as the window starts and ends.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../playwright.config';
 import type { Runtime } from '../engine/runtime';
-import { buildApp, presetPackage, serve } from './bench-browser';
+import { buildApp, largestRendererMiB, presetPackage, serve } from './bench-browser';
 import { demoPartsDir } from './demo-parts';
 import { fakeCameraArgs, writeFakeCameraVideo } from './fake-camera';
 import { sharedDir } from './paths';
@@ -40,8 +41,12 @@ interface Sustained {
   /** Main-thread tasks over 50 ms in the window: count and longest (ms). */
   longTasks: number;
   longestTask: number;
+  /** The tab's resident set (MiB) as the window starts and as it ends: a stream must not grow it. */
+  memoryStart: number | null;
+  memoryEnd: number | null;
 }
 
+const memoryFigure = (v: number | null) => (v === null ? '—' : v.toFixed(0));
 const readout = async (page: Page, id: string, attribute = 'data-value') => Number(await page.getByTestId(id).getAttribute(attribute));
 
 /** Counts the frames the video element presents, and the longest wait between two. */
@@ -93,9 +98,11 @@ async function sustained(browser: Browser, backend: string, threads: number | nu
     await watchPresentedFrames(page);
     const tasksBefore = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks.length);
     const [inspected0, dropped0] = [await readout(page, 'live-inspected'), await readout(page, 'live-dropped')];
+    const memoryStart = await largestRendererMiB(browser, 'VmRSS');
     const t0 = Date.now();
     await page.waitForTimeout(SECONDS * 1000);
     const [inspected1, dropped1] = [await readout(page, 'live-inspected'), await readout(page, 'live-dropped')];
+    const memoryEnd = await largestRendererMiB(browser, 'VmRSS');
     const seconds = (Date.now() - t0) / 1000;
     const presented = await page.evaluate(() => (window as unknown as { presented: { frames: number; longestGap: number } }).presented);
     const tasks = await page.evaluate((from) => (window as unknown as { longTasks: number[] }).longTasks.slice(from), tasksBefore);
@@ -111,6 +118,8 @@ async function sustained(browser: Browser, backend: string, threads: number | nu
       longestGap: presented.longestGap,
       longTasks: tasks.length,
       longestTask: Math.max(0, ...tasks),
+      memoryStart,
+      memoryEnd,
     };
   } finally {
     await context.close();
@@ -131,7 +140,7 @@ export async function benchLiveCommand(runtime: Runtime, options: { webgpu?: boo
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...fakeCameraArgs(camera), ...(options.webgpu ? ['--enable-unsafe-webgpu'] : [])] });
   try {
     console.log(`\nlive inspection through the Live view, ${SECONDS} s sustained after ${WARMUP_FRAMES} frames; fake camera ${CAMERA.width}×${CAMERA.height} at ${CAMERA.fps} fps; ${os.cpus().length} cores`);
-    console.log('preset     backend             inspected fps   latency p50 / p95 (ms)   of which model / read   dropped   camera fps   longest gap   long tasks (longest)');
+    console.log('preset     backend             inspected fps   latency p50 / p95 (ms)   of which model / read   dropped   camera fps   longest gap   long tasks (longest)   tab MiB start → end');
     // the app's default threads (both cores here), then one: the page's own work competes for the cores
     const runs: [string, number | null][] = [['wasm', null], ['wasm', 1], ...(options.webgpu ? [['webgpu', null] as [string, null]] : [])];
     for (const [backend, threads] of runs) {
@@ -139,7 +148,7 @@ export async function benchLiveCommand(runtime: Runtime, options: { webgpu?: boo
         const r = await sustained(browser, backend, threads, liveModel);
         const label = backend === 'webgpu' ? 'WebGPU' : threads ? `WASM, ${threads} thread` : 'WASM, app default';
         console.log(
-          `${preset.padEnd(10)} ${label.padEnd(19)} ${r.fps.toFixed(1).padStart(13)}   ${`${r.latencyMedian.toFixed(0)} / ${r.latencyP95.toFixed(0)}`.padStart(22)}   ${`${r.modelMedian.toFixed(0)} / ${r.readMedian.toFixed(0)}`.padStart(21)}   ${`${r.dropped}/${r.dropped + r.inspected}`.padStart(7)}   ${r.cameraFps.toFixed(1).padStart(10)}   ${`${r.longestGap.toFixed(0)} ms`.padStart(11)}   ${r.longTasks} (${r.longestTask.toFixed(0)} ms)`,
+          `${preset.padEnd(10)} ${label.padEnd(19)} ${r.fps.toFixed(1).padStart(13)}   ${`${r.latencyMedian.toFixed(0)} / ${r.latencyP95.toFixed(0)}`.padStart(22)}   ${`${r.modelMedian.toFixed(0)} / ${r.readMedian.toFixed(0)}`.padStart(21)}   ${`${r.dropped}/${r.dropped + r.inspected}`.padStart(7)}   ${r.cameraFps.toFixed(1).padStart(10)}   ${`${r.longestGap.toFixed(0)} ms`.padStart(11)}   ${`${r.longTasks} (${r.longestTask.toFixed(0)} ms)`.padEnd(20)}   ${memoryFigure(r.memoryStart)} → ${memoryFigure(r.memoryEnd)}`,
         );
       }
     }

@@ -7,13 +7,13 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from '@playwright/test';
+import { chromium } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../playwright.config';
 import { decodeImage } from '../engine/image/decode-node';
 import { DEFAULT_PRESET, presetSettings } from '../engine/patchflow/manifest';
 import type { Runtime } from '../engine/runtime';
 import { trainDefaults, trainPartModel, type TrainProgress } from '../engine/train/trainer';
-import { buildApp, serve } from './bench-browser';
+import { buildApp, largestRendererMiB, serve } from './bench-browser';
 import { repoRoot, sharedDir } from './paths';
 import { ensureBackbone, loadBackbone } from './provision-backbone';
 
@@ -61,21 +61,6 @@ async function nodeRun(runtime: Runtime, files: string[], preset: string): Promi
   clock.tick('complete');
   const t = trained.manifest.training;
   return { label: runtime.name, seconds: (performance.now() - t0) / 1000, phases: clock.phases, bestEpoch: t.bestEpoch, imageAuroc: t.validation[t.bestEpoch - 1].imageAuroc, peakMiB: process.resourceUsage().maxRSS / 1024, note: null };
-}
-
-/** Peak resident set of the browser's renderer processes (the tab and its workers), from /proc. */
-async function rendererPeakMiB(browser: Browser): Promise<number | null> {
-  const cdp = await browser.newBrowserCDPSession();
-  const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
-  await cdp.detach();
-  const peaks = processInfo
-    .filter((p) => p.type === 'renderer')
-    .map((p) => {
-      const status = existsSync(`/proc/${p.id}/status`) ? readFileSync(`/proc/${p.id}/status`, 'utf8') : '';
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-      return hwm ? Number(hwm[1]) / 1024 : 0;
-    });
-  return peaks.length ? Math.max(...peaks) : null;
 }
 
 async function browserRun(args: string[], backend: 'wasm' | 'webgpu', urls: string[], preset: string): Promise<TeachRun> {
@@ -127,7 +112,7 @@ async function browserRun(args: string[], backend: 'wasm' | 'webgpu', urls: stri
       phases: clock.phases,
       bestEpoch: t.bestEpoch,
       imageAuroc: t.validation[t.bestEpoch - 1].imageAuroc,
-      peakMiB: await rendererPeakMiB(browser),
+      peakMiB: await largestRendererMiB(browser, 'VmHWM'),
       note: result.note,
     };
   } finally {

@@ -4,13 +4,15 @@
  * is loaded into it again, so a batch goes on (and sends the photos it had in flight once more).
  */
 import * as Comlink from 'comlink';
+import { Tripwire } from '../engine/tripwire';
 import type { BackendChoice, Environment, FrameRegion, FrameResult, LoadedPart, PartPackageData, PhotoResult } from '../../workers/inspector-api';
 import type { InspectorWorkerApi } from '../../workers/inspector.worker';
 
 interface Live {
   worker: Worker;
   api: Comlink.Remote<InspectorWorkerApi>;
-  crashed: Promise<never>;
+  /** Trips when the worker crashes. */
+  crashed: Tripwire;
 }
 
 export class WorkerCrashedError extends Error {}
@@ -31,11 +33,9 @@ function start(onCrash: (why: string) => void): Live {
   const api = Comlink.wrap<InspectorWorkerApi>(worker);
   const { threads } = addressSettings();
   if (threads) void api.setThreads(threads);
-  let fail!: (e: Error) => void;
-  const crashed = new Promise<never>((_, reject) => (fail = reject));
-  crashed.catch(() => undefined);
+  const crashed = new Tripwire();
   const die = (why: string) => {
-    fail(new WorkerCrashedError(`the inspection worker crashed (${why}); it was restarted`));
+    crashed.trip(new WorkerCrashedError(`the inspection worker crashed (${why}); it was restarted`));
     onCrash(why);
   };
   worker.addEventListener('error', (e) => die(e.message || 'uncaught error'));
@@ -72,7 +72,7 @@ export class InspectorClient {
   /** Runs one call, failing it if the worker dies meanwhile. */
   private call<T>(f: (api: Comlink.Remote<InspectorWorkerApi>) => Promise<T>): Promise<T> {
     const { api, crashed } = this.live;
-    return Promise.race([f(api), crashed]);
+    return crashed.guard(f(api));
   }
 
   /** Called after each restart with the reason and the reload of the last part model (if any). */

@@ -5,6 +5,7 @@
  * goes on from its last checkpoint when asked to.
  */
 import * as Comlink from 'comlink';
+import { Tripwire } from '../engine/tripwire';
 import type { Backend, PartPackageData } from '../../workers/inspector-api';
 import type { ExaminedPhoto, ScoredPhoto, TaughtPart, TeachListener, TeachRequest } from '../../workers/teacher-api';
 import type { TeacherWorkerApi } from '../../workers/teacher.worker';
@@ -13,28 +14,28 @@ import { addressSettings } from './inspector-client';
 interface Live {
   worker: Worker;
   api: Comlink.Remote<TeacherWorkerApi>;
-  /** Rejects when the worker dies or is ended. */
-  ended: Promise<never>;
+  /** Trips when the worker dies or is ended. */
+  ended: Tripwire;
   end(error: Error): void;
 }
 
 export class TeachingStoppedError extends Error {}
 
-function start(): Live {
+/** A fresh worker; `onEnd` is told when it dies or is ended. */
+function start(onEnd: () => void): Live {
   const worker = new Worker(new URL('../../workers/teacher.worker.ts', import.meta.url), { type: 'module' });
   const api = Comlink.wrap<TeacherWorkerApi>(worker);
   const { threads } = addressSettings();
   if (threads) void api.setThreads(threads);
-  let fail!: (e: Error) => void;
-  const ended = new Promise<never>((_, reject) => (fail = reject));
-  ended.catch(() => undefined);
+  const ended = new Tripwire();
   const live: Live = {
     worker,
     api,
     ended,
     end: (error) => {
       worker.terminate();
-      fail(error);
+      ended.trip(error);
+      onEnd();
     },
   };
   worker.addEventListener('error', (e) => live.end(new TeachingStoppedError(`the teaching worker crashed (${e.message || 'uncaught error'})`)));
@@ -47,12 +48,11 @@ export class TeacherClient {
 
   /** Runs one call on the worker (started if need be), failing it if the worker ends meanwhile. */
   private call<T>(f: (api: Comlink.Remote<TeacherWorkerApi>) => Promise<T>): Promise<T> {
-    const live = (this.live ??= start());
-    const ended = live.ended.catch((e: unknown) => {
-      if (this.live === live) this.live = null;
-      throw e;
-    });
-    return Promise.race([f(live.api), ended]);
+    if (!this.live) {
+      const live = start(() => this.live === live && (this.live = null));
+      this.live = live;
+    }
+    return this.live.ended.guard(f(this.live.api));
   }
 
   /** Checks a good photo: that it decodes, its size, its content hash, a thumbnail. */
@@ -99,7 +99,6 @@ export class TeacherClient {
   /** Ends whatever the worker is doing, at once; the calls in flight fail with a TeachingStoppedError. */
   stop(why: string): void {
     this.live?.end(new TeachingStoppedError(why));
-    this.live = null;
   }
 
   /** Diagnostics: loses the GPU under a WebGPU run (used by the end-to-end tests). */

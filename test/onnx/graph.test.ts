@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, MAX_CONCAT_SPLIT_FAN, attr, compose, extractSubgraph, floatTensor, withNarrowConcatsAndSplits, type Graph } from '../../src/engine/onnx/graph';
+import { GraphBuilder, attr, compose, extractSubgraph, floatTensor, withNarrowConcatsAndSplits, type Graph } from '../../src/engine/onnx/graph';
 import { parseModel, serializeModel } from '../../src/engine/onnx/serialize';
 import { nodeRuntime } from '../../src/engine/runtime/node';
 import { runSession } from '../../src/engine/runtime';
@@ -50,16 +50,17 @@ describe('graph toolkit', () => {
     const all = b.op('Concat', parts, { axis: attr.i(1) });
     const sizes = [3, 9, 1, 7, 5, 2, 11, 8, 6, 14];
     b.opN('Split', [all, b.ints(sizes)], sizes.length, { axis: attr.i(1) }).forEach((part, i) => b.outputAs(part, `y${i}`));
-    const narrow = withNarrowConcatsAndSplits(b.graph);
+    const fan = 4;
+    const narrow = withNarrowConcatsAndSplits(b.graph, fan);
     for (const n of narrow.nodes) {
-      if (n.op === 'Concat') expect(n.inputs.length).toBeLessThanOrEqual(MAX_CONCAT_SPLIT_FAN);
-      if (n.op === 'Split') expect(n.outputs.length).toBeLessThanOrEqual(MAX_CONCAT_SPLIT_FAN);
+      if (n.op === 'Concat') expect(n.inputs.length).toBeLessThanOrEqual(fan);
+      if (n.op === 'Split') expect(n.outputs.length).toBeLessThanOrEqual(fan);
     }
     const feeds = Object.fromEntries(parts.map((name, i) => [name, { dtype: 'float32' as const, dims: [1, i + 1, 2], data: Float32Array.from({ length: 2 * (i + 1) }, (_, k) => 100 * i + k) }]));
     const run = async (g: Graph) => runSession(runtime, await runtime.createSession(serializeModel(g)), feeds);
     const [wide, rebuilt] = [await run(b.graph), await run(narrow)];
     for (const i of sizes.keys()) expect(Array.from(rebuilt[`y${i}`].data as Float32Array)).toEqual(Array.from(wide[`y${i}`].data as Float32Array));
     // narrow graphs pass unchanged
-    expect(withNarrowConcatsAndSplits(narrow)).toBe(narrow);
+    expect(withNarrowConcatsAndSplits(narrow, fan)).toBe(narrow);
   });
 });

@@ -161,23 +161,14 @@ export function withExplicitConvAttributes(graph: Graph): Graph {
   return { ...graph, nodes: graph.nodes.map((n) => (n.op === 'Conv' || n.op === 'ConvTranspose' ? explicit(n) : n)) };
 }
 
-/**
- * A WebGPU kernel binds each of its inputs and outputs as a storage buffer, and a device may allow as
- * few as 8 per shader (WebGPU's default limit, SwiftShader's). onnxruntime-web's Concat of 9 maps or
- * Split into 9 then fails to compile, and the session goes on with garbage in their place instead of
- * failing. So no Concat reads, and no Split writes, more than this many values.
- */
-export const MAX_CONCAT_SPLIT_FAN = 4;
-
 const chunks = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 /**
- * The graph with every wider Concat and Split rebuilt as a tree of narrower ones (the same values):
- * parts concatenated in groups and the groups concatenated; a Split into groups, each split again. A
- * Split whose sizes are not a constant of the graph stays as it is.
+ * The graph with every Concat of more than `fan` inputs and Split into more than `fan` outputs rebuilt as
+ * a tree of narrower ones (the same values): parts concatenated in groups and the groups concatenated; a
+ * Split into groups, each split again. A Split whose sizes are not a constant of the graph stays as it is.
  */
-export function withNarrowConcatsAndSplits(graph: Graph): Graph {
-  const fan = MAX_CONCAT_SPLIT_FAN;
+export function withNarrowConcatsAndSplits(graph: Graph, fan: number): Graph {
   if (!graph.nodes.some((n) => (n.op === 'Concat' && n.inputs.length > fan) || (n.op === 'Split' && n.outputs.length > fan))) return graph;
   const initializers = new Map(graph.initializers);
   const nodes: Node[] = [];
@@ -222,11 +213,6 @@ export function withNarrowConcatsAndSplits(graph: Graph): Graph {
   const read = new Set([...nodes.flatMap((n) => n.inputs), ...graph.outputs.map((o) => o.name)]);
   for (const name of replacedSizes) if (!read.has(name)) initializers.delete(name);
   return { ...graph, nodes, initializers };
-}
-
-/** The graph in the form every execution provider runs it as written: Conv attributes explicit, Concats and Splits narrow. */
-export function forEveryProvider(graph: Graph): Graph {
-  return withNarrowConcatsAndSplits(withExplicitConvAttributes(graph));
 }
 
 /** Names every value a graph reads but nobody produces (inputs, initializers, or missing). */

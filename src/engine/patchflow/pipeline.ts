@@ -2,8 +2,9 @@
  * One image's way through a part model: decoded pixels → preprocess → backbone at every scale → head,
  * composed into a single ONNX graph (one session per part model), plus the verdict.
  */
-import { GraphBuilder, inlineGraph, extractSubgraph, forEveryProvider, type Graph } from '../onnx/graph';
-import { parseModel, serializeModel } from '../onnx/serialize';
+import { GraphBuilder, inlineGraph, extractSubgraph, type Graph } from '../onnx/graph';
+import { openSession } from '../onnx/session';
+import { parseModel } from '../onnx/serialize';
 import type { LoadedBackbone } from '../backbone/manifest';
 import { runSession, type HostTensor, type InferenceSession, type Runtime } from '../runtime';
 import { buildFeatureExtractor, inputShape, type ScaledTap } from './aggregation';
@@ -63,7 +64,7 @@ export function buildInferenceGraph(backbone: LoadedBackbone, manifest: Pick<Par
   const tileInput: Record<string, string> = scored.inputs.some((i) => i.name === TILE_INPUT) ? { [TILE_INPUT]: b.input(TILE_INPUT, 'int64', [1]) } : {};
   const out = inlineGraph(b, scored, { ...maskInputs, ...tileInput, ...Object.fromEntries(scaledTaps.map((t) => [t.name, taps[tapOutputName(t)]])) }, 'head/');
   for (const o of scored.outputs) b.outputAs(out[o.name], o.name, 'float32', o.shape?.map((d) => (d === 'batch' ? 1 : d)));
-  return forEveryProvider(b.graph);
+  return b.graph;
 }
 
 export interface Inspection {
@@ -146,7 +147,7 @@ export class PartModel {
   static async load(runtime: Runtime, backbone: LoadedBackbone, manifest: PartManifest, headBytes: Uint8Array): Promise<PartModel> {
     checkBackbone(manifest, backbone.manifest);
     const head = parseModel(headBytes).graph;
-    const session = await runtime.createSession(serializeModel(buildInferenceGraph(backbone, manifest, head)));
+    const session = await openSession(runtime, buildInferenceGraph(backbone, manifest, head));
     return new PartModel(manifest, headBytes, runtime, session);
   }
 

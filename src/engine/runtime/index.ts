@@ -20,6 +20,11 @@ export interface Runtime {
   readonly name: string;
   /** Loads model bytes into a session on this runtime's best execution provider. */
   createSession(model: Uint8Array, options?: SessionOptions): Promise<InferenceSession>;
+  /**
+   * The most inputs of a Concat, or outputs of a Split, its execution provider runs correctly (wider ones
+   * are rebuilt as trees of narrower ones, at some memory cost); null: any.
+   */
+  readonly maxConcatSplitFan: number | null;
   tensor(dtype: DType, data: TensorData, dims: readonly number[]): OrtTensor;
 }
 

@@ -13,6 +13,7 @@ export function nodeRuntime(threads = Math.max(1, os.availableParallelism())): R
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
       }),
+    maxConcatSplitFan: null,
     tensor: (dtype, data, dims) => new ort.Tensor(dtype, data as never, dims),
   };
 }

@@ -5,6 +5,7 @@
  */
 import * as ort from 'onnxruntime-web';
 import type { Runtime } from './index';
+import { Tripwire } from '../tripwire';
 
 export type WebBackend = 'webgpu' | 'wasm';
 
@@ -52,10 +53,8 @@ export class GpuLostError extends Error {
   override name = 'GpuLostError';
 }
 
-/** Rejects with a GpuLostError once the device of this worker's WebGPU sessions is lost (watched from the first one). */
-let reportGpuLost: (e: GpuLostError) => void = () => undefined;
-const gpuLost = new Promise<never>((_, reject) => (reportGpuLost = reject));
-gpuLost.catch(() => undefined);
+/** Trips once the device of this worker's WebGPU sessions is lost (watched from the first one). */
+const gpu = new Tripwire();
 let watching = false;
 function watchGpu(): void {
   if (watching) return;
@@ -63,11 +62,11 @@ function watchGpu(): void {
   // the device itself once onnxruntime-web has made it (a promise of it before)
   void Promise.resolve(ort.env.webgpu.device as unknown as { lost: Promise<{ reason?: string; message?: string }> })
     .then((device) => device.lost)
-    .then((info) => reportGpuLost(new GpuLostError(`the GPU was lost (${info.message || info.reason || 'no reason given'})`)));
+    .then((info) => gpu.trip(new GpuLostError(`the GPU was lost (${info.message || info.reason || 'no reason given'})`)));
 }
 
 /** `work`, or a GpuLostError as soon as the GPU is lost (work on a lost GPU never settles). */
-export const unlessGpuLost = <T>(work: Promise<T>): Promise<T> => Promise.race([work, gpuLost]);
+export const unlessGpuLost = <T>(work: Promise<T>): Promise<T> => gpu.guard(work);
 
 /** Diagnostics: destroys this worker's WebGPU device under its runs, as a lost GPU would (used by the end-to-end tests). */
 export async function destroyGpuDevice(): Promise<void> {
@@ -83,6 +82,13 @@ async function createSession(model: Uint8Array, options: ort.InferenceSession.Se
   session.release = () => inTurn(release);
   return session;
 }
+
+/**
+ * A WebGPU kernel binds each of its inputs and outputs as a storage buffer, and onnxruntime-web's device
+ * allows 8 per shader (WebGPU's default limit, on every GPU). Its Concat of 9 maps or Split into 9 then
+ * fails to compile, and the session goes on with garbage in their place instead of failing.
+ */
+const WEBGPU_MAX_CONCAT_SPLIT_FAN = 4;
 
 /** A runtime whose sessions run on `backend` alone (a node WebGPU lacks runs on the CPU inside ORT). */
 export function webRuntime(backend: WebBackend, options: WebRuntimeOptions = {}): Runtime {
@@ -101,6 +107,7 @@ export function webRuntime(backend: WebBackend, options: WebRuntimeOptions = {})
         },
         backend,
       ),
+    maxConcatSplitFan: backend === 'webgpu' ? WEBGPU_MAX_CONCAT_SPLIT_FAN : null,
     tensor: (dtype, data, dims) => new ort.Tensor(dtype, data as never, dims),
   };
 }

@@ -12,7 +12,7 @@ import type { InputShape, ScaledTap } from '../patchflow/aggregation';
 import { createRng, gaussian } from '../random';
 import { runSession, type Runtime } from '../runtime';
 import type { TapCache } from './tap-cache';
-import { openSession } from './session';
+import { openSession } from '../onnx/session';
 
 const FEATURE_BATCH = 16;
 const FEATURES = 'features';

@@ -11,7 +11,7 @@ import type { InputShape, ScaledTap } from '../patchflow/aggregation';
 import type { PositionBlindRecord } from '../patchflow/manifest';
 import { runSession, type InferenceSession, type Runtime } from '../runtime';
 import { toHalf, type TapCache } from './tap-cache';
-import { openSession } from './session';
+import { openSession } from '../onnx/session';
 
 const FIT_BATCH = 16;
 const BATCH_MEAN = 'batch_mean';

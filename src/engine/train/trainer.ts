@@ -3,7 +3,7 @@
  * loop, pick the epoch that best separates held-out good images from synthetic anomalies, calibrate
  * the threshold on them, and export `head.onnx` + manifest.
  */
-import { forEveryProvider, type Graph, type Tensor } from '../onnx/graph';
+import type { Graph, Tensor } from '../onnx/graph';
 import { serializeModel } from '../onnx/serialize';
 import { probeShapes } from '../onnx/autodiff';
 import { maskToMap, type DecodeImage, type Mask, type RgbImage } from '../image/decode';
@@ -23,7 +23,7 @@ import { fitNearestNeighbour } from './coreset';
 import { BIAS_CORRECTION, LEARNING_RATE, STEP_LOSS, adamDefaults, buildTrainingStep, firstMoment, nextValue, secondMoment } from './step';
 import { foregroundMask, pasteAnomaly } from './synthetic';
 import { TapCache, cacheImage } from './tap-cache';
-import { openSession } from './session';
+import { graphFor, openSession } from '../onnx/session';
 import { cropRect, photoPlacement, type Placement } from '../patchflow/preprocess';
 import { decodeSide, tileCount, tiledPlacement, tilePlacement, tileRects, tilesOf } from '../patchflow/tiling';
 import { heldOutCount, minimumImages } from './defaults';
@@ -210,7 +210,7 @@ async function trainFlow(runtime: Runtime, { layout, train, validation }: Cached
   const flowInputs = layout.flow.map((t) => t.name);
   const firstBatch = train.batch(Array.from({ length: o.batchSize }, (_, i) => i), flowInputs);
   const stateFeeds = Object.fromEntries(forward.graph.inputs.filter((i) => host.has(i.name)).map((i) => [i.name, host.get(i.name)!]));
-  const shapes = await probeShapes(runtime, forEveryProvider(forward.graph), { ...firstBatch, ...stateFeeds });
+  const shapes = await probeShapes(runtime, graphFor(runtime, forward.graph), { ...firstBatch, ...stateFeeds });
   const adam = adamDefaults(o.learningRate, o.weightDecay);
   const stepGraph = buildTrainingStep(forward, shapes, adam);
   const carriedOutputs = stepGraph.outputs.map((x) => x.name).filter((n) => n !== STEP_LOSS);
