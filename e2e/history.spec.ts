@@ -68,10 +68,16 @@ test.describe('publishing to a real Mosquitto broker', () => {
 
   test('inspections arrive with their fields; with the broker down they wait in the outbox, then arrive once, in order', async ({ page }) => {
     const received: Received[] = [];
-    // a persistent session: what is published while this subscriber reconnects waits for it at the broker
-    const subscriber = await mqtt.connectAsync(broker.tcpUrl, { username: broker.user, password: broker.password, protocolVersion: 5, clientId: 'e2e-plant', clean: false, properties: { sessionExpiryInterval: 600 }, reconnectPeriod: 300 });
-    subscriber.on('message', (topic, payload, packet) => received.push({ topic, message: JSON.parse(payload.toString()), messageIdProperty: packet.properties?.userProperties?.['message-id'] }));
-    await subscriber.subscribeAsync('pf-e2e/#', { qos: 1 });
+    // a persistent session: what is published while this subscriber is away waits for it at the broker, in order
+    const connectPlant = async () => {
+      const client = mqtt.connect(broker.tcpUrl, { username: broker.user, password: broker.password, protocolVersion: 5, clientId: 'e2e-plant', clean: false, properties: { sessionExpiryInterval: 600 }, reconnectPeriod: 300 });
+      // listening before the connection is up: the broker sends the queue right after accepting it
+      client.on('message', (topic, payload, packet) => received.push({ topic, message: JSON.parse(payload.toString()), messageIdProperty: packet.properties?.userProperties?.['message-id'] }));
+      await new Promise((resolve) => client.once('connect', resolve));
+      await client.subscribeAsync('pf-e2e/#', { qos: 1 });
+      return client;
+    };
+    let subscriber = await connectPlant();
     try {
       const { console } = await watchPage(page);
       await openWithBottle(page);
@@ -99,7 +105,10 @@ test.describe('publishing to a real Mosquitto broker', () => {
       }
       await expect(outbox(page)).toHaveAttribute('data-value', '0');
 
-      // the broker goes down: inspections go on, their messages wait in the outbox
+      // the broker goes down: inspections go on, their messages wait in the outbox. The plant's subscriber
+      // stays away until they are all at the broker: a broker may deliver a subscriber's queue and new
+      // messages interleaved while it reconnects, which would say nothing about the app's order
+      await subscriber.endAsync();
       await broker.stop();
       await expect(page.getByTestId('link-state')).toHaveAttribute('data-state', 'connecting', { timeout: 30_000 });
       const later = ['001.jpg', '002.jpg', '003.jpg', '004.jpg'];
@@ -112,6 +121,7 @@ test.describe('publishing to a real Mosquitto broker', () => {
       // back up: each arrives once, in the order inspected, and the outbox empties
       await broker.start();
       await expect(outbox(page)).toHaveAttribute('data-value', '0', { timeout: 60_000 });
+      subscriber = await connectPlant();
       await expect.poll(() => received.length, { timeout: 30_000 }).toBe(6);
       const afterRestart = received.slice(2).map((r) => r.message);
       expect(afterRestart.map((m) => m.file)).toEqual(later);

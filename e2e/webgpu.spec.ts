@@ -55,7 +55,7 @@ test('a GPU lost in the middle of a batch restarts the worker, and the photos in
   await page.evaluate(() => (window as unknown as { patchflow: { inspector: { loseGpu(): Promise<void> } } }).patchflow.inspector.loseGpu());
 
   // the restarted worker is on a fresh device: back on WebGPU, saying why it restarted
-  await expect(page.getByTestId('backend')).toContainText('the GPU was lost', { timeout: 300_000 });
+  await expect(page.getByTestId('backend')).toContainText('the inspection worker restarted (the GPU was lost', { timeout: 300_000 });
   await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu');
   const expected = await nodeScores(files);
   for (let i = 0; i < files.length; i++) expect(relativeDifference(await scoreOf(page, names[i]), expected[i])).toBeLessThan(1e-3);

@@ -4,62 +4,36 @@
  * is loaded into it again, so a batch goes on (and sends the photos it had in flight once more).
  */
 import * as Comlink from 'comlink';
-import { Tripwire } from '../engine/tripwire';
+import { addressSettings, watchWorker, type WorkerHandle } from './worker-handle';
 import type { BackendChoice, Environment, FrameRegion, FrameResult, LoadedPart, PartPackageData, PhotoResult } from '../../workers/inspector-api';
 import type { InspectorWorkerApi } from '../../workers/inspector.worker';
 
-interface Live {
-  worker: Worker;
-  api: Comlink.Remote<InspectorWorkerApi>;
-  /** Trips when the worker crashes. */
-  crashed: Tripwire;
-}
-
 export class WorkerCrashedError extends Error {}
 
-/**
- * Settings from the page address, for line set-up and benchmarks: `?backend=wasm|webgpu|auto` and
- * `?threads=N` (WASM threads).
- */
-export function addressSettings(): { backend: BackendChoice; threads: number | null } {
-  const query = new URLSearchParams(globalThis.location?.search ?? '');
-  const backend = query.get('backend');
-  const threads = Number(query.get('threads'));
-  return { backend: backend === 'wasm' || backend === 'webgpu' ? backend : 'auto', threads: threads > 0 ? threads : null };
-}
-
-function start(onCrash: (why: string) => void): Live {
-  const worker = new Worker(new URL('../../workers/inspector.worker.ts', import.meta.url), { type: 'module' });
-  const api = Comlink.wrap<InspectorWorkerApi>(worker);
-  const { threads } = addressSettings();
-  if (threads) void api.setThreads(threads);
-  const crashed = new Tripwire();
-  const die = (why: string) => {
-    crashed.trip(new WorkerCrashedError(`the inspection worker crashed (${why}); it was restarted`));
-    onCrash(why);
-  };
-  worker.addEventListener('error', (e) => die(e.message || 'uncaught error'));
-  worker.addEventListener('messageerror', () => die('a message could not be read'));
-  return { worker, api, crashed };
-}
-
 export class InspectorClient {
-  private live: Live;
+  private live: WorkerHandle<InspectorWorkerApi>;
   private lastPart: { pkg: PartPackageData; backend: BackendChoice } | null = null;
   private lastLivePart: { pkg: PartPackageData; backend: BackendChoice } | null = null;
   private listeners = new Set<(why: string, part: Promise<LoadedPart> | null) => void>();
 
   constructor() {
-    this.live = start((why) => this.restart(why));
+    this.live = this.start();
+  }
+
+  private start(): WorkerHandle<InspectorWorkerApi> {
+    const live = watchWorker<InspectorWorkerApi>(new Worker(new URL('../../workers/inspector.worker.ts', import.meta.url), { type: 'module' }), (why) => {
+      live.end(new WorkerCrashedError(`the inspection worker crashed (${why}); it was restarted`));
+      if (this.live === live) this.restart(why);
+    });
+    return live;
   }
 
   private restart(why: string) {
-    this.live.worker.terminate();
-    this.live = start((w) => this.restart(w));
+    this.live = this.start();
     const { lastPart, lastLivePart } = this;
     // the live model comes back with the part model, before frames are inspected again
     const reload = lastPart
-      ? this.call(async (api) => {
+      ? this.live.call(async (api) => {
           const loaded = await api.loadPart(lastPart.pkg, lastPart.backend);
           if (lastLivePart) await api.loadLivePart(lastLivePart.pkg, lastLivePart.backend);
           return loaded;
@@ -69,12 +43,6 @@ export class InspectorClient {
     for (const l of this.listeners) l(why, reload);
   }
 
-  /** Runs one call, failing it if the worker dies meanwhile. */
-  private call<T>(f: (api: Comlink.Remote<InspectorWorkerApi>) => Promise<T>): Promise<T> {
-    const { api, crashed } = this.live;
-    return crashed.guard(f(api));
-  }
-
   /** Called after each restart with the reason and the reload of the last part model (if any). */
   onRestart(listener: (why: string, part: Promise<LoadedPart> | null) => void): () => void {
     this.listeners.add(listener);
@@ -82,36 +50,36 @@ export class InspectorClient {
   }
 
   environment(): Promise<Environment> {
-    return this.call((api) => api.environment());
+    return this.live.call((api) => api.environment());
   }
 
   /** Unpacks and validates a part model (a .zip, or manifest.json + head.onnx) against this app's backbone. */
   async readPackage(files: File[]): Promise<PartPackageData> {
     const named = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
-    return this.call((api) => api.readPackage(named));
+    return this.live.call((api) => api.readPackage(named));
   }
 
   /** Loads a part model; the one loaded before stays in use if this fails. */
   async loadPart(pkg: PartPackageData, backend: BackendChoice = addressSettings().backend): Promise<LoadedPart> {
-    const loaded = await this.call((api) => api.loadPart(pkg, backend));
+    const loaded = await this.live.call((api) => api.loadPart(pkg, backend));
     this.lastPart = { pkg, backend };
     return loaded;
   }
 
   inspect(photo: Blob, name: string): Promise<PhotoResult> {
-    return this.call((api) => api.inspect(photo, name));
+    return this.live.call((api) => api.inspect(photo, name));
   }
 
   /** Loads the model camera frames are inspected with (a part's live model); null: the chosen one. */
   async loadLivePart(pkg: PartPackageData | null, backend: BackendChoice = addressSettings().backend): Promise<LoadedPart | null> {
-    const loaded = await this.call((api) => api.loadLivePart(pkg, backend));
+    const loaded = await this.live.call((api) => api.loadLivePart(pkg, backend));
     this.lastLivePart = pkg && { pkg, backend };
     return loaded;
   }
 
   /** Inspects `region` (frame pixels; null: all) of a camera frame, which is handed over to the worker. */
   inspectFrame(frame: ImageBitmap | VideoFrame, region: FrameRegion | null): Promise<FrameResult> {
-    return this.call((api) => api.inspectFrame(Comlink.transfer(frame, [frame]), region));
+    return this.live.call((api) => api.inspectFrame(Comlink.transfer(frame, [frame]), region));
   }
 
   /** Diagnostics: makes the worker die as a crash would (used by the end-to-end tests). */

@@ -5,54 +5,31 @@
  * goes on from its last checkpoint when asked to.
  */
 import * as Comlink from 'comlink';
-import { Tripwire } from '../engine/tripwire';
 import type { Backend, PartPackageData } from '../../workers/inspector-api';
 import type { ExaminedPhoto, ScoredPhoto, TaughtPart, TeachListener, TeachRequest } from '../../workers/teacher-api';
 import type { TeacherWorkerApi } from '../../workers/teacher.worker';
-import { addressSettings } from './inspector-client';
-
-interface Live {
-  worker: Worker;
-  api: Comlink.Remote<TeacherWorkerApi>;
-  /** Trips when the worker dies or is ended. */
-  ended: Tripwire;
-  end(error: Error): void;
-}
+import { addressSettings, watchWorker, type WorkerHandle } from './worker-handle';
 
 export class TeachingStoppedError extends Error {}
 
-/** A fresh worker; `onEnd` is told when it dies or is ended. */
-function start(onEnd: () => void): Live {
-  const worker = new Worker(new URL('../../workers/teacher.worker.ts', import.meta.url), { type: 'module' });
-  const api = Comlink.wrap<TeacherWorkerApi>(worker);
-  const { threads } = addressSettings();
-  if (threads) void api.setThreads(threads);
-  const ended = new Tripwire();
-  const live: Live = {
-    worker,
-    api,
-    ended,
-    end: (error) => {
-      worker.terminate();
-      ended.trip(error);
-      onEnd();
-    },
-  };
-  worker.addEventListener('error', (e) => live.end(new TeachingStoppedError(`the teaching worker crashed (${e.message || 'uncaught error'})`)));
-  worker.addEventListener('messageerror', () => live.end(new TeachingStoppedError('the teaching worker crashed (a message could not be read)')));
-  return live;
-}
-
 export class TeacherClient {
-  private live: Live | null = null;
+  private live: WorkerHandle<TeacherWorkerApi> | null = null;
 
   /** Runs one call on the worker (started if need be), failing it if the worker ends meanwhile. */
   private call<T>(f: (api: Comlink.Remote<TeacherWorkerApi>) => Promise<T>): Promise<T> {
     if (!this.live) {
-      const live = start(() => this.live === live && (this.live = null));
+      const live = watchWorker<TeacherWorkerApi>(new Worker(new URL('../../workers/teacher.worker.ts', import.meta.url), { type: 'module' }), (why) =>
+        this.end(live, new TeachingStoppedError(`the teaching worker crashed (${why})`)),
+      );
       this.live = live;
     }
-    return this.live.ended.guard(f(this.live.api));
+    return this.live.call(f);
+  }
+
+  /** Ends `live`; the next call starts a fresh worker. */
+  private end(live: WorkerHandle<TeacherWorkerApi>, error: Error): void {
+    live.end(error);
+    if (this.live === live) this.live = null;
   }
 
   /** Checks a good photo: that it decodes, its size, its content hash, a thumbnail. */
@@ -98,7 +75,7 @@ export class TeacherClient {
 
   /** Ends whatever the worker is doing, at once; the calls in flight fail with a TeachingStoppedError. */
   stop(why: string): void {
-    this.live?.end(new TeachingStoppedError(why));
+    if (this.live) this.end(this.live, new TeachingStoppedError(why));
   }
 
   /** Diagnostics: loses the GPU under a WebGPU run (used by the end-to-end tests). */
