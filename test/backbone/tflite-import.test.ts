@@ -21,6 +21,9 @@ const present = existsSync(tflitePath);
 if (!present) console.warn(`skipping backbone import tests: ${tflitePath} not found (set PATCHFLOW_SHARED to the shared data folder)`);
 
 const runtime = nodeRuntime();
+
+/** Whether this x86 CPU has VNNI (exact 8-bit dot products); read from Linux's /proc/cpuinfo. */
+const cpuHasVnni = () => existsSync('/proc/cpuinfo') && /\b(avx512_vnni|avx_vnni)\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
 const silent = () => {};
 
 describe.skipIf(!present)('MobileNetV2 from TFLite', () => {
@@ -165,9 +168,11 @@ describe.skipIf(!present)('MobileNetV2 from TFLite', () => {
         const [float, quantised] = await Promise.all(sessions.map((s) => runSession(runtime, s, { [backbone.manifest.input.name]: image })));
         for (const t of taps) worst[t] = Math.max(worst[t] ?? 0, relativeDifference(quantised[t].data as Float32Array, float[t].data as Float32Array));
       }
-      // measured 0.07 (s8_expand) to 0.16 (s32_head): the rounding of 17 blocks adds up with depth; 0 would mean no int8 at all
+      // measured 0.07 (s8_expand) to 0.16 (s32_head): the rounding of 17 blocks adds up with depth; 0 would
+      // mean no int8 at all. Without VNNI (AVX2 alone: an AMD EPYC here) onnxruntime sums uint8 × int8 pairs
+      // in saturating 16 bits, and the taps drift further: 0.21 to 0.60
       for (const t of taps) expect(worst[t], t).toBeGreaterThan(0.02);
-      for (const t of taps) expect(worst[t], t).toBeLessThan(0.2);
+      for (const t of taps) expect(worst[t], t).toBeLessThan(cpuHasVnni() ? 0.2 : 0.75);
     });
   });
 });

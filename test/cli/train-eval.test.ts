@@ -8,7 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/engine/image/decode-node';
-import { PartModel } from '../../src/engine/patchflow/pipeline';
+import { PartModel, buildInferenceGraph } from '../../src/engine/patchflow/pipeline';
+import { parseModel } from '../../src/engine/onnx/serialize';
+import { graphFor } from '../../src/engine/onnx/session';
 import { nodeRuntime } from '../../src/engine/runtime/node';
 import { webRuntime } from '../../src/engine/runtime/web';
 import { ensureBackbone, loadBackbone } from '../../src/cli/provision-backbone';
@@ -112,6 +114,16 @@ describe.skipIf(!present)('train and eval on a bottle subset', () => {
       const [a, b] = [await node.inspect(image), await web.inspect(image)];
       expect(b.score).toBeCloseTo(a.score, 3);
       expect(b.verdict).toBe(a.verdict);
+    }
+  });
+
+  it("gives WebGPU a graph with no op its onnxruntime-web kernels lack (Max, Identity), under every rule", async () => {
+    const backbone = await loadBackbone((await ensureBackbone()).dir);
+    const head = parseModel(readModel(modelDir).head).graph;
+    for (const combine of ['agreement', 'max'] as const) {
+      const graph = graphFor(webRuntime('webgpu'), buildInferenceGraph(backbone, { ...manifest, settings: { ...manifest.settings, scoring: { ...manifest.settings.scoring, combine } } }, head));
+      // they would run on the CPU, the values going from the GPU and back; the pixels' uint8 Cast is the one left there
+      expect(graph.nodes.filter((n) => n.op === 'Max' || n.op === 'Identity')).toEqual([]);
     }
   });
 

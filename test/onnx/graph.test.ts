@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, attr, compose, extractSubgraph, floatTensor, withNarrowConcatsAndSplits, type Graph } from '../../src/engine/onnx/graph';
+import { GraphBuilder, attr, compose, extractSubgraph, floatTensor, withNarrowConcatsAndSplits, withoutIdentities, type Graph } from '../../src/engine/onnx/graph';
 import { parseModel, serializeModel } from '../../src/engine/onnx/serialize';
 import { nodeRuntime } from '../../src/engine/runtime/node';
 import { runSession } from '../../src/engine/runtime';
@@ -62,5 +62,25 @@ describe('graph toolkit', () => {
     for (const i of sizes.keys()) expect(Array.from(rebuilt[`y${i}`].data as Float32Array)).toEqual(Array.from(wide[`y${i}`].data as Float32Array));
     // narrow graphs pass unchanged
     expect(withNarrowConcatsAndSplits(narrow, fan)).toBe(narrow);
+  });
+
+  it('drops Identity nodes (WebGPU has none): outputs keep their names and values, copies of inputs and of other outputs stay', async () => {
+    const b = new GraphBuilder('copies');
+    const x = b.input('x', 'float32', [3]);
+    const relu = b.op('Relu', [x]);
+    const copy = b.op('Identity', [b.op('Identity', [relu])]); // a chain read inside the graph
+    b.outputAs(relu, 'relu'); // an output named after a value read elsewhere too
+    b.outputAs(relu, 'relu_again'); // a second name for the same value
+    b.outputAs(b.op('Neg', [copy]), 'negated');
+    b.outputAs(x, 'x_out'); // an input passed through
+    const bare = withoutIdentities(b.graph);
+    expect(bare.nodes.filter((n) => n.op === 'Identity').map((n) => n.outputs[0]).sort()).toEqual(['relu_again', 'x_out']);
+    expect(bare.outputs).toEqual(b.graph.outputs);
+    const feeds = { x: { dtype: 'float32' as const, dims: [3], data: Float32Array.from([-1, 2, -3]) } };
+    const run = async (g: Graph) => runSession(runtime, await runtime.createSession(serializeModel(g)), feeds);
+    const [before, after] = [await run(b.graph), await run(bare)];
+    for (const name of ['relu', 'relu_again', 'negated', 'x_out']) expect(Array.from(after[name].data as Float32Array)).toEqual(Array.from(before[name].data as Float32Array));
+    expect(Array.from(after.negated.data as Float32Array)).toEqual([-0, -2, -0]);
+    expect(withoutIdentities(bare).nodes).toEqual(bare.nodes);
   });
 });

@@ -128,6 +128,11 @@ export class GraphBuilder {
     return this.constant([], [value], 'scalar');
   }
 
+  /** max(x, floor) elementwise, as a Clip: onnxruntime-web's WebGPU has no Max and would run it on the CPU. */
+  atLeast(x: string, floor: number): string {
+    return this.op('Clip', [x, this.scalar(floor)]);
+  }
+
   ints(values: number[], hint = 'ints'): string {
     return this.initializer(this.fresh(hint), int64Tensor([values.length], values));
   }
@@ -213,6 +218,37 @@ export function withNarrowConcatsAndSplits(graph: Graph, fan: number): Graph {
   const read = new Set([...nodes.flatMap((n) => n.inputs), ...graph.outputs.map((o) => o.name)]);
   for (const name of replacedSizes) if (!read.has(name)) initializers.delete(name);
   return { ...graph, nodes, initializers };
+}
+
+/**
+ * The graph without Identity nodes, their readers reading the value itself. onnxruntime drops most of
+ * them, but not one that names a graph output after a value read elsewhere too, and onnxruntime-web's
+ * WebGPU has no Identity kernel: such an output went to the CPU and back. Where an Identity makes a
+ * graph output, the value it copies takes the output's name instead; it stays only where that cannot
+ * be (its input is a graph input, an initializer or another output).
+ */
+export function withoutIdentities(graph: Graph): Graph {
+  if (!graph.nodes.some((n) => n.op === 'Identity')) return graph;
+  const outputs = new Set(graph.outputs.map((o) => o.name));
+  const fixed = new Set([...graph.inputs.map((i) => i.name), ...graph.initializers.keys(), ...outputs]);
+  /** A value's name → the name it goes by now. */
+  const renamed = new Map<string, string>();
+  const nameOf = (v: string): string => {
+    const to = renamed.get(v);
+    return to === undefined ? v : nameOf(to);
+  };
+  const kept = new Set<Node>();
+  for (const node of graph.nodes) {
+    if (node.op !== 'Identity') continue;
+    const [from, to] = [nameOf(node.inputs[0]), node.outputs[0]];
+    if (!outputs.has(to)) renamed.set(to, from); // readers of the copy read the value
+    else if (!fixed.has(from)) renamed.set(from, to); // the value is the output
+    else kept.add(node);
+  }
+  const nodes = graph.nodes
+    .filter((n) => n.op !== 'Identity' || kept.has(n))
+    .map((n) => ({ ...n, inputs: n.inputs.map((v) => (v === '' ? v : nameOf(v))), outputs: n.op === 'Identity' ? n.outputs : n.outputs.map(nameOf) }));
+  return { ...graph, nodes };
 }
 
 /** Names every value a graph reads but nobody produces (inputs, initializers, or missing). */

@@ -23,7 +23,7 @@ export function appendNearestNeighbourMap(b: GraphBuilder, layout: ScaledTap[], 
   const dot = b.op('MatMul', [patches, b.op('Transpose', [bank], { perm: attr.ints([1, 0]) })]); // [N, P, K]
   const squared = b.op('Sub', [b.op('Add', [patchNorms, bankNorms]), b.op('Mul', [dot, b.scalar(2)])]);
   // rounding can leave a hair below 0 for a patch that equals a bank entry
-  const nearest = b.op('Max', [b.op('ReduceMin', [squared, b.ints([2])], { keepdims: attr.i(1) }), b.scalar(0)]); // [N, P, 1]
+  const nearest = b.atLeast(b.op('ReduceMin', [squared, b.ints([2])], { keepdims: attr.i(1) }), 0); // [N, P, 1]
   const perImage = b.op('Transpose', [nearest], { perm: attr.ints([0, 2, 1]) }); // [N, 1, P]
   return b.op('Mul', [b.op('Reshape', [perImage, b.ints([0, 1, grid.height, grid.width], 'grid_shape')]), b.scalar(0.5 / settings.dims)]);
 }

@@ -117,13 +117,15 @@ export function appendScoring(
   const flow = standardise(b, maps.flow, stats.flow);
   const gaussians = maps.gaussians.map((m, i) => standardise(b, m, stats.gaussians[i]));
   const all = [flow, ...gaussians];
+  // maps [N, 1, H, W]: the elementwise highest by Concat and ReduceMax, which WebGPU runs (it has no Max)
+  const highest = (xs: string[]) => (xs.length === 1 ? xs[0] : b.op('ReduceMax', [b.op('Concat', xs, { axis: attr.i(1) }), b.ints([1])], { keepdims: attr.i(1) }));
   const average = (xs: string[]) => (xs.length === 1 ? xs[0] : b.op('Div', [xs.reduce((acc, x) => b.op('Add', [acc, x])), b.scalar(xs.length)]));
   const combine = (rule: MapCombination) => {
     const companion = companionIndex(rule);
     return companion !== undefined ? gaussians[companion]
       : rule === 'flow' ? flow
       : rule === 'gaussian' ? average(gaussians)
-      : rule === 'max' ? b.op('Max', all)
+      : rule === 'max' ? highest(all)
       : average(all);
   };
   // every grid map (combined or not) is built and upsampled once, whichever rules read it
@@ -138,7 +140,7 @@ export function appendScoring(
   const peak = (map: string) => b.op('ReduceMax', [onPhoto(map), b.ints([1, 2, 3])], { keepdims: attr.i(0) });
   const anomalyMap = upsample(combined(heatRule));
   if (scoring.combine !== 'agreement') return { anomalyMap, score: peak(upsample(combined(scoring.combine))) };
-  const logPeaks = all.map((map) => b.op('Log', [b.op('Max', [peak(upsample(map)), b.scalar(AGREEMENT_FLOOR)])]));
+  const logPeaks = all.map((map) => b.op('Log', [b.atLeast(peak(upsample(map)), AGREEMENT_FLOOR)]));
   return { anomalyMap, score: b.op('Exp', [average(logPeaks)]) };
 }
 
