@@ -127,12 +127,15 @@ export function buildApp(): void {
   execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: repoRoot(), stdio: 'inherit' });
 }
 
-/** A bench's model of `part` (photos in `data`) trained with `preset`: trained once, then kept in runs/bench-browser-<preset>. */
-export async function presetPackage(runtime: Runtime, backbone: LoadedBackbone, data: string, part: string, preset: string): Promise<string> {
-  const dir = path.join(repoRoot(), 'runs', `bench-browser-${preset}`);
+/**
+ * A bench's model of `part` (photos in `data`) trained with `preset` (at input `size`, when given): trained
+ * once, then kept in runs/bench-browser-<preset>[-<size>].
+ */
+export async function presetPackage(runtime: Runtime, backbone: LoadedBackbone, data: string, part: string, preset: string, size?: string): Promise<string> {
+  const dir = path.join(repoRoot(), 'runs', `bench-browser-${preset}${size ? `-${size}` : ''}`);
   const zip = path.join(dir, `${packageName(part)}.zip`);
   if (existsSync(zip)) return zip;
-  return saveModel(dir, await trainCommand(runtime, backbone, { data, preset, part, quiet: true }));
+  return saveModel(dir, await trainCommand(runtime, backbone, { data, preset, part, size, quiet: true }));
 }
 
 export async function benchBrowserCommand(runtime: Runtime, options: { webgpu?: boolean }): Promise<void> {

@@ -36,7 +36,7 @@ const USAGE = `usage:
   npm run bench -- --browser [--webgpu]          the app's speed in headless Chromium beside onnxruntime-node
   npm run bench -- --teach [--preset NAME] [--webgpu]  teaching 50 good photos in headless Chromium (WASM; WebGPU) beside onnxruntime-node, the tab's peak memory
   npm run bench -- --history [--records N]       100 000 (N) history records in headless Chromium: insert rate, opening the History view filtered
-  npm run bench -- --live [--webgpu]             sustained live inspection (fake camera) in headless Chromium, default and live preset
+  npm run bench -- --live [--size PX] [--webgpu]  sustained live inspection (fake camera) in headless Chromium, default and live preset (at PX)
   npm run bench -- --backbone-quant               int8 (QDQ) against float backbone: speed (Chromium WASM, Node), accuracy`;
 
 const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -133,7 +133,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'bench':
-      if (values.live) await benchLiveCommand(runtime, { webgpu: values.webgpu });
+      if (values.live) await benchLiveCommand(runtime, { webgpu: values.webgpu, size: values.size });
       else if (values.browser) await benchBrowserCommand(runtime, { webgpu: values.webgpu });
       else if (values['backbone-quant']) await benchBackboneQuantCommand(runtime);
       else if (values.history) await benchHistoryCommand(num(values.records, 'records'));

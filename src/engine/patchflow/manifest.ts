@@ -156,7 +156,8 @@ export function paperSettings(): ModelSettings {
  * - tiled: balanced on 2 × 2 overlapping tiles of every photo, each tile with its own per-position
  *   Gaussians: for photos larger than the input and small defects, ~4× the time.
  * - live: balanced at 192 px, for camera streams: ~0.56× the backbone's work per frame. Fewer scales
- *   would save little more (the ¼ scale is 1/16 of the work) and cost the impellers most of their accuracy.
+ *   would save little more (the ¼ scale is 1/16 of the work) and cost the impellers most of their accuracy;
+ *   128 px gives 1.5× the frames but misses more defects (docs/live-speed.md).
  * - paper: PatchFlow as published (plain flow, flow score), for reference.
  */
 export const PRESETS = {
