@@ -39,15 +39,20 @@ const median = (v: number[]) => percentile(v, 0.5);
 const p90 = (v: number[]) => percentile(v, 0.9);
 const fmt = (v: number) => v.toFixed(1).padStart(7);
 
+/** The browser's processes: their type ('browser', 'renderer', 'GPU', …) and process id. */
+export async function browserProcesses(browser: Browser): Promise<{ type: string; id: number }[]> {
+  const cdp = await browser.newBrowserCDPSession();
+  const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
+  await cdp.detach();
+  return processInfo;
+}
+
 /**
  * The largest renderer process's (a tab with its workers) resident set now ('VmRSS') or at its peak
  * ('VmHWM'), from /proc; null where the browser's processes cannot be read.
  */
 export async function largestRendererMiB(browser: Browser, field: 'VmRSS' | 'VmHWM'): Promise<number | null> {
-  const cdp = await browser.newBrowserCDPSession();
-  const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
-  await cdp.detach();
-  const sizes = processInfo
+  const sizes = (await browserProcesses(browser))
     .filter((p) => p.type === 'renderer')
     .map((p) => {
       const status = existsSync(`/proc/${p.id}/status`) ? readFileSync(`/proc/${p.id}/status`, 'utf8') : '';

@@ -17,7 +17,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../playwright.config';
 import type { Runtime } from '../engine/runtime';
-import { buildApp, largestRendererMiB, presetPackage, serve } from './bench-browser';
+import { browserProcesses, buildApp, largestRendererMiB, presetPackage, serve } from './bench-browser';
 import { demoPartsDir } from './demo-parts';
 import { fakeCameraArgs, writeFakeCameraVideo } from './fake-camera';
 import { sharedDir } from './paths';
@@ -67,11 +67,8 @@ const TICKS_PER_SECOND = 100;
 
 /** CPU seconds so far, split as CpuSplit says; null where the browser's processes cannot be read. */
 async function cpuSeconds(browser: Browser): Promise<CpuSplit | null> {
-  const cdp = await browser.newBrowserCDPSession();
-  const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
-  await cdp.detach();
   const split: CpuSplit = { model: 0, page: 0, other: 0 };
-  for (const p of processInfo) {
+  for (const p of await browserProcesses(browser)) {
     const tasks = `/proc/${p.id}/task`;
     if (!existsSync(tasks)) return null;
     for (const t of readdirSync(tasks)) {
