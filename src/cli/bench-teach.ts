@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --teach [--preset NAME]`: teaching a part where it runs. 50 good bottle photos at the
+ * `npm run bench -- --teach [--preset NAME] [--thin-defects]`: teaching a part where it runs. 50 good bottle photos at the
  * default preset (or NAME; 10 epochs, seed 42) through the page's own teaching worker in headless Chromium on WASM (and WebGPU
  * with `--webgpu`), beside onnxruntime-node on the same photos in the same run: wall time, throughput in
  * photos × epochs per second, where the time goes, what the runs chose (best epoch, validation AUROC),
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../playwright.config';
 import { decodeImage } from '../engine/image/decode-node';
-import { DEFAULT_PRESET, presetSettings } from '../engine/patchflow/manifest';
+import { DEFAULT_PRESET, forThinDefects, presetSettings, type ModelSettings } from '../engine/patchflow/manifest';
 import type { Runtime } from '../engine/runtime';
 import { trainDefaults, trainPartModel, type TrainProgress } from '../engine/train/trainer';
 import { buildApp, largestRendererMiB, serve } from './bench-browser';
@@ -48,7 +48,7 @@ function phaseClock() {
   };
 }
 
-async function nodeRun(runtime: Runtime, files: string[], preset: string): Promise<TeachRun> {
+async function nodeRun(runtime: Runtime, files: string[], settings: ModelSettings): Promise<TeachRun> {
   const backbone = await loadBackbone((await ensureBackbone()).dir);
   const clock = phaseClock();
   const t0 = performance.now();
@@ -56,20 +56,19 @@ async function nodeRun(runtime: Runtime, files: string[], preset: string): Promi
     runtime,
     backbone,
     files.map((f) => ({ name: path.basename(f), bytes: new Uint8Array(readFileSync(f)) })),
-    { ...trainDefaults(), part: 'bottle', dataLabel: 'bench', settings: presetSettings(preset), decode: decodeImage, onProgress: (p) => clock.tick(p.phase) },
+    { ...trainDefaults(), part: 'bottle', dataLabel: 'bench', settings, decode: decodeImage, onProgress: (p) => clock.tick(p.phase) },
   );
   clock.tick('complete');
   const t = trained.manifest.training;
   return { label: runtime.name, seconds: (performance.now() - t0) / 1000, phases: clock.phases, bestEpoch: t.bestEpoch, imageAuroc: t.validation[t.bestEpoch - 1].imageAuroc, peakMiB: process.resourceUsage().maxRSS / 1024, note: null };
 }
 
-async function browserRun(args: string[], backend: 'wasm' | 'webgpu', urls: string[], preset: string): Promise<TeachRun> {
+async function browserRun(args: string[], backend: 'wasm' | 'webgpu', urls: string[], settings: ModelSettings): Promise<TeachRun> {
   // a browser per run: the peak resident set is the run's own
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...args] });
   try {
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${PORT}/?backend=${backend}&threads=2#teach`);
-    const settings = presetSettings(preset);
     const { epochs, seed } = trainDefaults();
     const result = await page.evaluate(
       async ({ urls, settings, epochs, seed }) => {
@@ -122,8 +121,9 @@ async function browserRun(args: string[], backend: 'wasm' | 'webgpu', urls: stri
 
 const s = (v: number) => v.toFixed(1).padStart(8);
 
-export async function benchTeachCommand(runtime: Runtime, options: { webgpu?: boolean; preset?: string }): Promise<void> {
+export async function benchTeachCommand(runtime: Runtime, options: { webgpu?: boolean; preset?: string; thinDefects?: boolean }): Promise<void> {
   const preset = options.preset ?? DEFAULT_PRESET;
+  const settings = options.thinDefects ? forThinDefects(presetSettings(preset)) : presetSettings(preset);
   const good = path.join(sharedDir(), 'datasets', 'mvtec_bottle_512', 'train', 'good');
   if (!existsSync(good)) throw new Error(`the teaching bench needs ${good}`);
   const files = readdirSync(good).sort().slice(0, PHOTOS).map((f) => path.join(good, f));
@@ -135,12 +135,12 @@ export async function benchTeachCommand(runtime: Runtime, options: { webgpu?: bo
   const urls = files.map((f) => `/bench-teach/${path.basename(f)}`);
 
   const { epochs } = trainDefaults();
-  console.log(`\nteaching ${PHOTOS} good bottle photos (512×512 JPEG), preset ${preset}, ${epochs} epochs, seed 42; on this shared machine figures drift by up to 1.5×`);
-  const runs = [await nodeRun(runtime, files, preset)];
+  console.log(`\nteaching ${PHOTOS} good bottle photos (512×512 JPEG), preset ${preset}${options.thinDefects ? ' for thin defects' : ''}, ${epochs} epochs, seed 42; on this shared machine figures drift by up to 1.5×`);
+  const runs = [await nodeRun(runtime, files, settings)];
   const stop = await serve(PORT);
   try {
-    runs.push(await browserRun([], 'wasm', urls, preset));
-    if (options.webgpu) runs.push(await browserRun(['--enable-unsafe-webgpu'], 'webgpu', urls, preset));
+    runs.push(await browserRun([], 'wasm', urls, settings));
+    if (options.webgpu) runs.push(await browserRun(['--enable-unsafe-webgpu'], 'webgpu', urls, settings));
   } finally {
     stop();
   }

@@ -34,7 +34,7 @@ const USAGE = `usage:
                    [--false-reject-rate R (the threshold set anew from the model's held-out good scores)]
   npm run bench -- [--data DIR] [--preset NAME]   training time, latency and memory on MVTec bottle
   npm run bench -- --browser [--webgpu]          the app's speed in headless Chromium beside onnxruntime-node
-  npm run bench -- --teach [--preset NAME] [--webgpu]  teaching 50 good photos in headless Chromium (WASM; WebGPU) beside onnxruntime-node, the tab's peak memory
+  npm run bench -- --teach [--preset NAME] [--thin-defects] [--webgpu]  teaching 50 good photos in headless Chromium (WASM; WebGPU) beside onnxruntime-node, the tab's peak memory
   npm run bench -- --history [--records N]       100 000 (N) history records in headless Chromium: insert rate, opening the History view filtered
   npm run bench -- --live [--size PX] [--webgpu]  sustained live inspection (fake camera) in headless Chromium, default and live preset (at PX)
   npm run bench -- --backbone-quant               int8 (QDQ) against float backbone: speed (Chromium WASM, Node), accuracy`;
@@ -137,7 +137,7 @@ async function main(argv: string[]): Promise<void> {
       else if (values.browser) await benchBrowserCommand(runtime, { webgpu: values.webgpu });
       else if (values['backbone-quant']) await benchBackboneQuantCommand(runtime);
       else if (values.history) await benchHistoryCommand(num(values.records, 'records'));
-      else if (values.teach) await benchTeachCommand(runtime, { webgpu: values.webgpu, preset: values.preset });
+      else if (values.teach) await benchTeachCommand(runtime, { webgpu: values.webgpu, preset: values.preset, thinDefects: values['thin-defects'] });
       else await benchCommand(runtime, values.data, values.preset);
       return;
     default:

@@ -78,7 +78,9 @@ export function parseTiles(text: string): Tiling {
 }
 
 export function settingsFrom(args: TrainArgs): ModelSettings {
-  const s = presetSettings(args.preset ?? DEFAULT_PRESET);
+  const preset = presetSettings(args.preset ?? DEFAULT_PRESET);
+  // first, so that the options below override what it sets
+  const s = args.thinDefects ? forThinDefects(preset) : preset;
   if (args.size) s.features = { ...s.features, ...parseSize(args.size) };
   if (args.taps) s.features.taps = args.taps;
   if (args.scales) s.features.scales = args.scales;
@@ -106,7 +108,6 @@ export function settingsFrom(args: TrainArgs): ModelSettings {
     });
   }
   if (args.combine) s.scoring.combine = ruleOf(args.combine, SCORE_RULES, 'combine');
-  if (args.thinDefects) s.scoring = forThinDefects(s).scoring;
   if (args.heatMap) s.scoring.heatMap = ruleOf(args.heatMap, MAP_COMBINATIONS, 'heat-map');
   if (args.smoothing !== undefined) s.scoring.mapSmoothingSigma = smoothingOf(args.smoothing);
   if (!s.head.gaussians.length) {

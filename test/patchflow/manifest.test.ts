@@ -31,8 +31,12 @@ describe('part-model settings', () => {
     expect(() => settingsFrom({ data: 'd', positionBlind: '1.5' })).toThrow(/--position-blind 1.5: give auto, or a share from 0/);
   });
 
-  it('thin defects draw the heat map from every map (teach and train alike); a flow alone keeps its own', () => {
-    expect(forThinDefects(presetSettings(DEFAULT_PRESET)).scoring).toMatchObject({ combine: 'agreement', heatMap: 'mean' });
+  it('thin defects draw the heat map from every map and double the local Gaussian (teach and train alike); a flow alone keeps its own', () => {
+    const thin = forThinDefects(presetSettings(DEFAULT_PRESET));
+    expect(thin.scoring).toMatchObject({ combine: 'agreement', heatMap: 'mean' });
+    expect(thin.head.gaussians.map((g) => g.dims)).toEqual([128, 32]);
+    expect(presetSettings(DEFAULT_PRESET).head.gaussians.map((g) => g.dims)).toEqual([64, 32]);
+    expect(settingsFrom({ data: 'd', thinDefects: true, gaussians: 's8_expand@1:16:random-channels' }).head.gaussians[0].dims).toBe(16);
     expect(settingsFrom({ data: 'd', thinDefects: true }).scoring.heatMap).toBe('mean');
     expect(modelSettingsOf({ preset: DEFAULT_PRESET, centerCrop: null, region: null, thinDefects: true })).toEqual(settingsFrom({ data: 'd', thinDefects: true }));
     expect(forThinDefects(presetSettings('fast')).scoring).toEqual(presetSettings('fast').scoring);

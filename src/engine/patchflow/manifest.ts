@@ -201,10 +201,15 @@ export function presetSettings(name: string): ModelSettings {
 /**
  * The settings for a part whose defects are thin (cracks, scratches): the heat map from every map's mean,
  * which covers a thin crack best (KolektorSDD AUPRO 0.689 → 0.766, pixel AUROC 0.935 → 0.957; on blob-like
- * defects it is worse, bottle AUPRO 0.948 → 0.681). A model without companions keeps its flow's map.
+ * defects it is worse, bottle AUPRO 0.948 → 0.681), and the Gaussian that drew the heat map reads twice
+ * the channels, which tells a faint crack from fine texture (KolektorSDD image AUROC +0.009 to +0.012 over
+ * three seeds, for about twice the head). A model without companions keeps its flow's map.
  */
 export function forThinDefects(s: ModelSettings): ModelSettings {
-  return s.head.gaussians.length ? { ...s, scoring: { ...s.scoring, heatMap: 'mean' } } : s;
+  if (!s.head.gaussians.length) return s;
+  const local = /^gaussian\.(\d+)$/.exec(s.scoring.heatMap ?? '')?.[1];
+  const gaussians = s.head.gaussians.map((g, i) => (String(i) === local && g.model !== 'nearest-neighbour' ? { ...g, dims: 2 * g.dims } : g));
+  return { ...s, head: { ...s.head, gaussians }, scoring: { ...s.scoring, heatMap: 'mean' } };
 }
 
 /**

@@ -72,20 +72,20 @@ async function accumulateMoments(runtime: Runtime, session: InferenceSession, ca
 }
 
 /**
- * Each cell's own mean, and its k × k block's covariance: the cells' centred scatters pooled (so each
- * block's covariance has k² times the samples of one cell's).
+ * Each cell keeps its own mean; its scatter becomes its k × k block's, the cells' centred scatters pooled
+ * (so each block's covariance has k² times the samples of one cell's). In place: the cells' own scatters
+ * are not read again, and a copy would hold P × D² more doubles (134 MB at 256 px and 128 dims).
  */
-function blockScatter(m: Moments, d: number, blocks: number[][]): Moments {
+function poolBlockScatters(m: Moments, d: number, blocks: number[][]): Moments {
   const dd = d * d;
-  const scatter = new Float64Array(m.scatter.length);
   const pooled = new Float64Array(dd);
   for (const cells of blocks) {
     pooled.fill(0);
     for (const q of cells) for (let e = 0; e < dd; e++) pooled[e] += m.scatter[q * dd + e];
     // scatter / (n − 1) is read as the covariance; the pooled one has cells · (n − 1) degrees of freedom
-    for (const q of cells) for (let e = 0; e < dd; e++) scatter[q * dd + e] = pooled[e] / cells.length;
+    for (const q of cells) for (let e = 0; e < dd; e++) m.scatter[q * dd + e] = pooled[e] / cells.length;
   }
-  return { mean: m.mean, scatter, n: m.n };
+  return m;
 }
 
 /** The grid cells (row-major indices) of each k × k covariance block, the blocks in row-major order. */
@@ -308,7 +308,7 @@ export async function fitGaussian(
   try {
     for (const g of groups) {
       const own = await accumulateMoments(runtime, session, cache, g.indices, d, positions);
-      const model = new PositionGaussians(k > 1 ? blockScatter(own, d, blocks) : own, d, positions, settings.ridge);
+      const model = new PositionGaussians(k > 1 ? poolBlockScatters(own, d, blocks) : own, d, positions, settings.ridge);
       models.push(model);
       if (!auto) continue;
       const heldOut = await accumulateMoments(runtime, session, heldOutCache!, g.heldOut!, d, positions);

@@ -86,7 +86,7 @@ export function TeachSettingsPanel({ locked }: { locked: boolean }) {
         </label>
         <p className="hint">
           {thinDefects
-            ? 'The heat map comes from all three maps: it covers a thin crack along its length.'
+            ? 'The heat map comes from all three maps: it covers a thin crack along its length. The most local map reads twice the channels, to tell a faint crack from fine texture; the part model is about twice the size.'
             : 'The heat map comes from the most local map: the sharpest outline of spots, dents and missing pieces.'}
         </p>
       </fieldset>
