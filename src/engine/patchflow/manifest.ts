@@ -6,7 +6,7 @@ import type { FeatureSettings } from './aggregation';
 import { isRegion, type Region } from './preprocess';
 import { DEFAULT_TILE_OVERLAP, MAX_TILES_PER_SIDE, isTiling, type Tiling } from './tiling';
 import type { HeadSettings } from './head';
-import type { MapStatistics, ScoringSettings } from './scores';
+import { companionIndex, heatMapRule, type MapStatistics, type ScoringSettings } from './scores';
 import { GAUSSIAN_DEFAULTS, MAX_COVARIANCE_BLOCK, isCovarianceBlock } from './gaussian';
 
 /**
@@ -207,8 +207,8 @@ export function presetSettings(name: string): ModelSettings {
  */
 export function forThinDefects(s: ModelSettings): ModelSettings {
   if (!s.head.gaussians.length) return s;
-  const local = /^gaussian\.(\d+)$/.exec(s.scoring.heatMap ?? '')?.[1];
-  const gaussians = s.head.gaussians.map((g, i) => (String(i) === local && g.model !== 'nearest-neighbour' ? { ...g, dims: 2 * g.dims } : g));
+  const local = companionIndex(heatMapRule(s.scoring));
+  const gaussians = s.head.gaussians.map((g, i) => (i === local && g.model !== 'nearest-neighbour' ? { ...g, dims: 2 * g.dims } : g));
   return { ...s, head: { ...s.head, gaussians }, scoring: { ...s.scoring, heatMap: 'mean' } };
 }
 
