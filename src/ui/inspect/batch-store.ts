@@ -6,7 +6,8 @@
  * Answers are applied to the store at most once per animation frame, so a 500-photo batch re-renders
  * the page a few times a second rather than once per photo.
  *
- * Every finished inspection is written to the history before its verdict shows, and the photos still
+ * Every finished inspection is written to the history before its verdict shows, in the order its photo
+ * was sent (so the history and the plant's messages follow the batch's order), and the photos still
  * waiting are kept in the browser, so a reload or a crash loses no result and the batch can be resumed.
  */
 import { create } from 'zustand';
@@ -56,6 +57,12 @@ let nextId = 1;
 /** Photos not yet sent to the worker, in order. */
 let waiting: BatchItem[] = [];
 let inFlight = 0;
+/**
+ * Settles once the photo sent last is kept, or has failed. Answers are kept in the order their photos
+ * were sent: the worker decodes two at once, and the one sent second may finish decoding, and so
+ * inference, first. The history and the plant's messages follow the batch's order.
+ */
+let keptBefore: Promise<void> = Promise.resolve();
 /** Counts clears: an answer for a cleared batch is dropped. */
 let generation = 0;
 /** Photos sent again after the worker crashed under them; a second crash is their error. */
@@ -107,6 +114,9 @@ function pump(): void {
     const item = waiting.shift()!;
     const batch = generation;
     const model = recording;
+    const sentBefore = keptBefore;
+    let settled!: () => void;
+    keptBefore = new Promise<void>((resolve) => (settled = resolve));
     inFlight++;
     schedulePatch(item.id, { status: 'inspecting' });
     inspector
@@ -115,6 +125,7 @@ function pump(): void {
         async (result) => {
           resent.delete(item.id);
           if (result.backendNote) useCurrentPart.getState().noteBackend(result.backend, result.backendNote);
+          await sentBefore;
           // recorded before the verdict shows (even for a cleared batch: the part was inspected)
           if (model) await keepInspection({ photo: item.file, path: item.path, source: 'photo', result, model, itemId: item.id });
           if (batch !== generation) result.thumbnail.close();
@@ -135,6 +146,7 @@ function pump(): void {
         },
       )
       .finally(() => {
+        settled();
         inFlight--;
         pump();
       });
