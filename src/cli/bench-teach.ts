@@ -10,7 +10,7 @@ import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../playwright.config';
 import { decodeImage } from '../engine/image/decode-node';
-import { DEFAULT_PRESET, forThinDefects, presetSettings, type ModelSettings } from '../engine/patchflow/manifest';
+import { DEFAULT_PRESET, presetSettings, type ModelSettings } from '../engine/patchflow/manifest';
 import type { Runtime } from '../engine/runtime';
 import { trainDefaults, trainPartModel, type TrainProgress } from '../engine/train/trainer';
 import { buildApp, largestRendererMiB, serve } from './bench-browser';
@@ -123,7 +123,7 @@ const s = (v: number) => v.toFixed(1).padStart(8);
 
 export async function benchTeachCommand(runtime: Runtime, options: { webgpu?: boolean; preset?: string; thinDefects?: boolean }): Promise<void> {
   const preset = options.preset ?? DEFAULT_PRESET;
-  const settings = options.thinDefects ? forThinDefects(presetSettings(preset)) : presetSettings(preset);
+  const settings = presetSettings(preset, options.thinDefects);
   const good = path.join(sharedDir(), 'datasets', 'mvtec_bottle_512', 'train', 'good');
   if (!existsSync(good)) throw new Error(`the teaching bench needs ${good}`);
   const files = readdirSync(good).sort().slice(0, PHOTOS).map((f) => path.join(good, f));

@@ -1,7 +1,7 @@
 /** `npm run train -- --data DIR --out DIR`: teach a part from `train/good`. */
 import path from 'node:path';
 import type { Runtime } from '../engine/runtime';
-import { DEFAULT_PRESET, forThinDefects, presetSettings, type ModelSettings } from '../engine/patchflow/manifest';
+import { DEFAULT_PRESET, presetSettings, type ModelSettings } from '../engine/patchflow/manifest';
 import { MAP_COMBINATIONS, SCORE_RULES, companionIndex, heatMapRule, type CompanionMap } from '../engine/patchflow/scores';
 import { GAUSSIAN_DEFAULTS, MAX_COVARIANCE_BLOCK, isCovarianceBlock, type GaussianSettings } from '../engine/patchflow/gaussian';
 import type { FeatureSettings } from '../engine/patchflow/aggregation';
@@ -78,9 +78,8 @@ export function parseTiles(text: string): Tiling {
 }
 
 export function settingsFrom(args: TrainArgs): ModelSettings {
-  const preset = presetSettings(args.preset ?? DEFAULT_PRESET);
-  // first, so that the options below override what it sets
-  const s = args.thinDefects ? forThinDefects(preset) : preset;
+  // thin defects first, so that the options below override what they set
+  const s = presetSettings(args.preset ?? DEFAULT_PRESET, args.thinDefects);
   if (args.size) s.features = { ...s.features, ...parseSize(args.size) };
   if (args.taps) s.features.taps = args.taps;
   if (args.scales) s.features.scales = args.scales;

@@ -192,10 +192,11 @@ export const PRESETS = {
 export type PresetName = keyof typeof PRESETS;
 export const DEFAULT_PRESET: PresetName = 'balanced';
 
-export function presetSettings(name: string): ModelSettings {
+/** Preset `name`'s settings, for a part whose defects are thin when `thinDefects` (see forThinDefects). */
+export function presetSettings(name: string, thinDefects = false): ModelSettings {
   const make = PRESETS[name as PresetName];
   if (!make) throw new Error(`unknown preset '${name}' (presets: ${Object.keys(PRESETS).join(', ')})`);
-  return make();
+  return thinDefects ? forThinDefects(make()) : make();
 }
 
 /**

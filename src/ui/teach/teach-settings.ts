@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
-import { DEFAULT_PRESET, PRESETS, forThinDefects, presetSettings, type ModelSettings, type PresetName } from '../../engine/patchflow/manifest';
+import { DEFAULT_PRESET, PRESETS, presetSettings, type ModelSettings, type PresetName } from '../../engine/patchflow/manifest';
 import { trainDefaults } from '../../engine/train/defaults';
 import type { StoredSession } from './session-storage';
 
@@ -19,8 +19,7 @@ export interface TeachSettings {
 
 /** The model settings a session teaches with: its preset, crop, region and kind of defect. */
 export function modelSettingsOf(session: Pick<StoredSession, 'preset' | 'centerCrop' | 'region' | 'thinDefects'>): ModelSettings {
-  const settings: ModelSettings = { ...presetSettings(session.preset), centerCrop: session.centerCrop, ...(session.region && { region: session.region }) };
-  return session.thinDefects ? forThinDefects(settings) : settings;
+  return { ...presetSettings(session.preset, session.thinDefects), centerCrop: session.centerCrop, ...(session.region && { region: session.region }) };
 }
 
 export const isPreset = (name: string): name is PresetName => name in PRESETS;
